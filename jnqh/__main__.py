@@ -1,0 +1,3 @@
+from jnqh.cli import main
+
+main()

@@ -1,0 +1,283 @@
+"""The `jnqh` command: each subcommand parses options, calls one library function,
+renders the result and sets the exit code (0 done and clean, 1 data errors, 2 usage)."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from jnqh import __version__
+from jnqh.config import ConfigError, Settings, load_settings
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+FORMATS = click.Choice(["text", "json"])
+
+
+def _settings(config: Path | None) -> Settings:
+    try:
+        return load_settings(config)
+    except ConfigError as err:
+        raise click.UsageError(str(err)) from err
+
+
+def _registry(settings: Settings):
+    from jnqh.registry import load_registry
+    from jnqh.workbook import Unreadable
+
+    try:
+        return load_registry(settings.registry)
+    except Unreadable as err:
+        raise click.UsageError(f"生活圈名册 {settings.registry} 无法读取（{err.code}），请检查配置中的 registry 路径") from err
+
+
+config_option = click.option(
+    "--config", type=click.Path(path_type=Path, dir_okay=False),
+    help="配置文件（默认：当前文件夹的 jnqh.toml；没有也能运行）。")
+
+
+def _echo_json(payload: dict) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", message="jnqh %(version)s")
+def cli() -> None:
+    """济宁市城市一刻钟便民生活圈：填报模板、自查、评分、汇总、通报与邮件。
+
+    \b
+    县市区填报人员：jnqh template 取模板，填好后 jnqh check 文件.xlsx 自查。
+    市局工作人员：  jnqh demo 演示文件夹，jnqh consolidate 每周汇总。
+    """
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("."),
+              show_default=True, help="模板写到哪个文件夹。")
+@click.option("--county", help="为这个县市区生成预填了名册中生活圈的模板。")
+@config_option
+def template(out_dir: Path, county: str | None, config: Path | None) -> None:
+    """生成市里下发的空白填报模板（可按县市区预填生活圈）。"""
+    from jnqh.normalize import normalise_county
+    from jnqh.template import template_filename, write_template
+
+    settings = _settings(config)
+    circles: list[str] = []
+    if county:
+        registry = _registry(settings)
+        full = normalise_county(county, registry.counties)
+        if full is None:
+            raise click.BadParameter(f"“{county}”不是县市区名称，可选：{'、'.join(registry.counties)}",
+                                     param_hint="--county")
+        county, circles = full, [c.name for c in registry.circles_of(full)]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / template_filename(county)
+    from jnqh.atomic import atomic_write
+
+    with atomic_write(target) as handle:
+        write_template(handle, county=county, circles=circles)
+    click.echo(f"已生成模板：{target}" + (f"（{county}，{len(circles)} 个生活圈）" if county else ""))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式。")
+@click.option("--annotate", "annotate_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="把标注了问题单元格（红底+批注）的副本写到这个文件夹；原文件不动。")
+@config_option
+def check(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, config: Path | None) -> None:
+    """自查填报的工作簿：列出每个问题所在的工作表、单元格和改法。
+
+    PATH 可以是文件或文件夹（文件夹中的全部 Excel 文件都会检查）。
+    """
+    from jnqh.check import check_paths
+    from jnqh.render.text import render_check
+
+    settings = _settings(config)
+    result = check_paths(list(paths), registry=_registry(settings), today=dt.date.today())
+    if annotate_dir is not None:
+        from jnqh.annotate import annotate_all
+
+        written = annotate_all(result.files, annotate_dir)
+        if fmt == "text":
+            click.echo(f"已写出 {len(written)} 个标注副本到 {annotate_dir}")
+    if fmt == "json":
+        _echo_json(result.to_json())
+    else:
+        click.echo(render_check(result.files, result.ignored, result.locks))
+    sys.exit(EXIT_DATA if result.has_errors else EXIT_OK)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式。")
+@click.option("--survey", "surveys", multiple=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="附件4 满意度问卷导出文件（可多次给出），用于补足未填的满意度。")
+@config_option
+def score(paths: tuple[Path, ...], fmt: str, surveys: tuple[Path, ...], config: Path | None) -> None:
+    """自查并按附件2、附件3评分：两个得分、初步分型、评价等级、最终类型和每一分的说明。
+
+    PATH 可以是工作簿、文件夹，或 jnqh check --format json 输出的 .json 记录。
+    """
+    from jnqh.render.scorecard import render_scores
+    from jnqh.score import score_paths
+
+    settings = _settings(config)
+    result = score_paths(list(paths), rubric=settings.rubric, registry=_registry(settings),
+                         surveys=list(surveys), today=dt.date.today())
+    if fmt == "json":
+        _echo_json(result.to_json())
+    else:
+        click.echo(render_scores(result.files, result.ignored, result.locks))
+    sys.exit(EXIT_DATA if result.has_errors else EXIT_OK)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--circles", "circle_files", multiple=True, type=click.Path(path_type=Path, exists=True),
+              help="填报的工作簿（用其中的“服务社区”把答卷归到生活圈）。")
+@click.option("--circle", "circle_name", help="这些问卷都属于这一个生活圈。")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式。")
+@config_option
+def survey(paths: tuple[Path, ...], circle_files: tuple[Path, ...], circle_name: str | None, fmt: str,
+           config: Path | None) -> None:
+    """统计附件4 满意度问卷导出（问卷星等）：每个生活圈的答卷数、业态/服务满意度、样本是否达标。"""
+    from jnqh.survey_report import render_survey, survey_paths
+
+    settings = _settings(config)
+    result = survey_paths(list(paths), circle_files=list(circle_files), circle_name=circle_name,
+                          registry=_registry(settings))
+    if fmt == "json":
+        _echo_json(result.to_json())
+    else:
+        click.echo(render_survey(result))
+    sys.exit(EXIT_DATA if result.has_errors else EXIT_OK)
+
+
+@cli.command()
+@click.option("--inbox", type=click.Path(path_type=Path, file_okay=False), help="收件箱（默认取配置，通常为 inbox）。")
+@click.option("--outbox", type=click.Path(path_type=Path, file_okay=False), help="输出文件夹（默认取配置，通常为 outbox）。")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), help="截至日期，如 2024-04-30（默认今天）。")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式。")
+@config_option
+def consolidate(inbox: Path | None, outbox: Path | None, as_of: dt.datetime | None, fmt: str,
+                config: Path | None) -> None:
+    """每周汇总：读收件箱全部文件，评分，写出汇总表、各县反馈表、上报表、通报和 run.json。"""
+    from jnqh.consolidate.lock import Busy
+    from jnqh.consolidate.pipeline import InboxMissing, Options
+    from jnqh.consolidate.pipeline import consolidate as run_consolidate
+    from jnqh.render.runtext import render_run
+
+    settings = _settings(config)
+    registry = _registry(settings)
+    options = Options(inbox=inbox or settings.inbox, outbox=outbox or settings.outbox,
+                      as_of=(as_of.date() if as_of else dt.date.today()))
+    try:
+        with _progress(fmt) as (on_total, progress):
+            run = run_consolidate(settings, registry,
+                                  dataclasses.replace(options, on_total=on_total, progress=progress))
+    except InboxMissing as err:
+        raise click.UsageError(str(err)) from err
+    except Busy as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_USAGE)
+    if fmt == "json":
+        from jnqh.consolidate.runjson import run_summary
+
+        _echo_json(run_summary(run))
+    else:
+        click.echo(render_run(run, options.outbox))
+    sys.exit(EXIT_DATA if any(i.severity == "error" for i in run.issues) else EXIT_OK)
+
+
+@contextlib.contextmanager
+def _progress(fmt: str):
+    """A progress bar on a terminal; nothing under --format json or when piped."""
+    if fmt == "json" or not sys.stderr.isatty():
+        yield None, None
+        return
+    state: dict = {}
+
+    def on_total(total: int) -> None:
+        state["bar"] = click.progressbar(length=total, label="读取文件", file=sys.stderr)
+        state["bar"].__enter__()
+
+    def progress(done: int) -> None:
+        state["bar"].update(done)
+
+    try:
+        yield on_total, progress
+    finally:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式。")
+@config_option
+def history(fmt: str, config: Path | None) -> None:
+    """列出历次汇总（期数、截至日期、生活圈数）。"""
+    from jnqh.history import History
+
+    settings = _settings(config)
+    if not settings.history_path.exists():
+        click.echo(f"还没有汇总记录（{settings.history_path} 不存在）。先运行 jnqh consolidate。")
+        return
+    with History(settings.history_path) as store:
+        runs = store.runs()
+    if fmt == "json":
+        _echo_json({"runs": [{"number": r.number, "as_of": r.as_of, "generated": r.generated,
+                              "circles": r.summary.get("circles")} for r in runs]})
+        return
+    for r in runs:
+        circles = r.summary.get("circles", {})
+        click.echo(f"第{r.number}期  截至 {r.as_of}  运行于 {r.generated}  "
+                   f"采用 {circles.get('accepted', 0)}/{circles.get('expected', 0)} 个生活圈")
+
+
+# -- usage errors in Chinese -------------------------------------------------------
+
+_USAGE_MESSAGES = (
+    (re.compile(r"No such option: (.+)"), "没有这个选项：{0}"),
+    (re.compile(r"Missing argument '(.+)'"), "缺少参数 {0}"),
+    (re.compile(r"No such command '(.+)'"), "没有这个命令：{0}"),
+    (re.compile(r"Invalid value for '?([^':]+)'?: (.+)", re.S), "{0} 的取值无效：{1}"),
+    (re.compile(r"Option '(.+)' requires an argument"), "选项 {0} 后面需要给出值"),
+    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "多余的参数：{0}"),
+)
+
+
+def _chinese_usage(message: str) -> str:
+    for pattern, template_text in _USAGE_MESSAGES:
+        match = pattern.search(message)
+        if match:
+            return template_text.format(*match.groups())
+    return message
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: UTF-8 output, Chinese usage errors, exit codes 0/1/2."""
+    if not sys.stdout.isatty() and hasattr(sys.stdout, "reconfigure"):
+        # Redirected output on Windows would otherwise be written in the ANSI code page.
+        sys.stdout.reconfigure(encoding="utf-8")
+        sys.stderr.reconfigure(encoding="utf-8")
+    try:
+        code = cli.main(args=argv, prog_name="jnqh", standalone_mode=False)
+    except click.UsageError as err:
+        command = err.ctx.command_path if err.ctx else "jnqh"
+        click.echo(f"用法错误：{_chinese_usage(err.format_message())}\n运行 {command} --help 查看用法。",
+                   err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as err:
+        click.echo(f"错误：{err.format_message()}", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        click.echo("已取消。", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(code or EXIT_OK)

@@ -1,0 +1,134 @@
+"""The working folder's settings: ``jnqh.toml`` → :class:`Settings` → the functions.
+
+Every setting has a default, so a folder without a config works with the shipped
+registry. Paths in the config are relative to the folder that holds it. Nothing deep in
+the package reads the environment: the one secret, the SMTP password, is read here from
+``JNQH_SMTP_PASSWORD`` and passed on.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jnqh.rubric import Rubric
+
+CONFIG_NAME = "jnqh.toml"
+PASSWORD_VARIABLE = "JNQH_SMTP_PASSWORD"
+
+
+class ConfigError(Exception):
+    """The config file is missing or wrong: a usage error with a Chinese message."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    host: str = "127.0.0.1"
+    port: int = 25
+    starttls: bool = False
+    ssl: bool = False
+    user: str = ""
+    sender: str = "jnqh@localhost"
+    leadership: tuple[str, ...] = ()  # who gets the consolidated workbook
+    password: str | None = field(default=None, repr=False)
+    retries: int = 2  # a transient failure is tried this many more times
+
+
+@dataclass(frozen=True)
+class Settings:
+    folder: Path
+    registry: Path | None = None  # None → the registry shipped with jnqh
+    inbox: Path = Path("inbox")
+    outbox: Path = Path("outbox")
+    history: Path | None = None  # None → <outbox>/jnqh.sqlite
+    report_templates: Path | None = None  # the office's own 通报 templates, if any
+    rubric: Rubric = field(default_factory=Rubric)
+    mail: MailSettings = field(default_factory=MailSettings)
+    source: Path | None = None  # the config file read, if any
+
+    @property
+    def history_path(self) -> Path:
+        return self.history or self.outbox / "jnqh.sqlite"
+
+
+def load_settings(config: Path | None = None, *, folder: Path | None = None,
+                  environ: dict[str, str] | None = None) -> Settings:
+    """Read `config` (or ``jnqh.toml`` in `folder`, if there) into Settings."""
+    folder = (folder or Path.cwd()).resolve()
+    environ = os.environ if environ is None else environ
+    if config is None and (folder / CONFIG_NAME).exists():
+        config = folder / CONFIG_NAME
+    table: dict = {}
+    if config is not None:
+        table = _read_toml(config)
+        folder = config.resolve().parent
+    return _settings(table, folder, config, environ)
+
+
+def _read_toml(path: Path) -> dict:
+    if not path.exists():
+        raise ConfigError(f"找不到配置文件 {path}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"配置文件 {path} 格式有误：{err}。请对照 README 中的示例改正") from err
+
+
+def _settings(table: dict, folder: Path, source: Path | None, environ) -> Settings:
+    def path_of(key: str, default: str | None) -> Path | None:
+        value = table.get(key, default)
+        return None if value in (None, "") else (folder / value)
+
+    try:
+        rubric = Rubric.from_mapping(table.get("rubric", {}))
+    except ValueError as err:
+        raise ConfigError(f"配置文件 [rubric] 有误：{err}") from err
+    return Settings(
+        folder=folder,
+        registry=path_of("registry", None),
+        inbox=path_of("inbox", "inbox"),
+        outbox=path_of("outbox", "outbox"),
+        history=path_of("history", None),
+        report_templates=path_of("report_templates", None),
+        rubric=rubric,
+        mail=_mail(table.get("mail", {}), environ),
+        source=source,
+    )
+
+
+def _mail(table: dict, environ) -> MailSettings:
+    known = {f for f in MailSettings.__dataclass_fields__ if f != "password"}
+    unknown = set(table) - known
+    if unknown:
+        raise ConfigError(f"配置文件 [mail] 中有不认识的设置：{'、'.join(sorted(unknown))}")
+    values = dict(table)
+    if "leadership" in values:
+        values["leadership"] = tuple(values["leadership"])
+    return MailSettings(**values, password=environ.get(PASSWORD_VARIABLE) or None)
+
+
+DEFAULT_CONFIG = """\
+# jnqh 的配置文件。每一项都有默认值，删掉某项即用默认值。路径相对于本文件所在文件夹。
+
+registry = "生活圈名册.xlsx"      # 生活圈名册（名册、联系人两张表）
+inbox = "inbox"                   # 收件箱：各县市区报来的文件原样放这里，程序只读不改
+outbox = "outbox"                 # 输出：每次汇总一个日期文件夹，另有历史库 jnqh.sqlite
+# history = "outbox/jnqh.sqlite"  # 历史库位置
+# report_templates = "通报模板"    # 自定义通报模板文件夹（从 jnqh 自带模板复制后修改）
+
+[rubric]
+city_tier = "其他"                # 城市等级：一线 / 二线 / 其他（品牌连锁化率门槛 30/25/20%）
+# required_basic_types = []       # 本市确定的 15 种必备基本保障类业态（附件2 的代码），空 = 任意 15 种
+
+[mail]
+host = "127.0.0.1"
+port = 25
+starttls = false
+ssl = false
+user = ""
+sender = "jnqh@localhost"
+leadership = []                   # 接收汇总表的领导邮箱
+# 密码只从环境变量 JNQH_SMTP_PASSWORD 读取，不要写在这里。
+"""

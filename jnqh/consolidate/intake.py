@@ -1,0 +1,143 @@
+"""Step 1–2 of the weekly run: find and read every file of the inbox, on both cores.
+
+A file whose bytes, jnqh version, registry and run date are unchanged since a previous
+run comes from the history store instead of being parsed again. A file that is not a
+form but a questionnaire export (附件4) is read as one. The inbox is only ever read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from jnqh import __version__, issues
+from jnqh.discover import discover
+from jnqh.history import History
+from jnqh.model import FileReport
+from jnqh.read import read_file
+from jnqh.registry import Registry, load_registry
+from jnqh.survey import SurveyFile, read_survey
+from jnqh.workbook import sha256_file
+
+# Below this many files a process pool costs more than it saves.
+PARALLEL_FROM = 24
+
+
+@dataclass
+class Arrival:
+    """One spreadsheet of the inbox and what reading it gave."""
+
+    path: Path
+    shown: str  # inbox-relative, '/' separators
+    report: FileReport
+    survey: SurveyFile | None = None
+    reused: bool = False
+
+
+@dataclass
+class Intake:
+    arrivals: list[Arrival] = field(default_factory=list)
+    convert: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    locks: list[str] = field(default_factory=list)
+
+
+def read_inbox(inbox: Path, *, registry: Registry, registry_path: Path | None, today: dt.date,
+               history: History, workers: int = 2,
+               progress: Callable[[int], None] | None = None) -> Intake:
+    found = discover([inbox])
+    intake = Intake(convert=[_shown(p, inbox) for p in found.convert],
+                    ignored=[_shown(p, inbox) for p in found.ignored],
+                    locks=[_shown(p, inbox) for p in found.locks])
+    fingerprint = _registry_fingerprint(registry_path)
+    pending: list[tuple[Path, str, str]] = []
+    for path in found.spreadsheets:
+        shown = _shown(path, inbox)
+        key = f"{sha256_file(path)}:{__version__}:{fingerprint}:{today.isoformat()}"
+        cached = history.cached_report(key, shown)
+        if cached is not None:
+            intake.arrivals.append(Arrival(path, shown, cached, reused=True))
+            if progress:
+                progress(1)
+        else:
+            pending.append((path, shown, key))
+    fresh = _read_all(pending, registry, registry_path, today, workers, progress)
+    history.store_reports([(key, arrival.report) for (_, _, key), arrival in zip(pending, fresh)
+                           if arrival.survey is None])
+    intake.arrivals += fresh
+    intake.arrivals.sort(key=lambda a: a.shown)
+    return intake
+
+
+def _shown(path: Path, inbox: Path) -> str:
+    return path.relative_to(inbox).as_posix()
+
+
+def _registry_fingerprint(path: Path | None) -> str:
+    if path is None:
+        return "shipped"
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else "none"
+
+
+def _read_all(pending, registry, registry_path, today, workers, progress) -> list[Arrival]:
+    jobs = [(path, shown) for path, shown, _ in pending]
+    if workers <= 1 or len(jobs) < PARALLEL_FROM:
+        results = []
+        for path, shown in jobs:
+            results.append(_read_one(path, shown, registry, today))
+            if progress:
+                progress(1)
+        return results
+    chunk = max(1, len(jobs) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(registry_path, today)) as pool:
+        results = []
+        for arrival in pool.map(_worker_read, jobs, chunksize=chunk):
+            results.append(arrival)
+            if progress:
+                progress(1)
+        return results
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(registry_path: Path | None, today: dt.date) -> None:
+    # Each worker loads the registry once, not once per file.
+    _WORKER["registry"] = load_registry(registry_path)
+    _WORKER["today"] = today
+
+
+def _worker_read(job: tuple[Path, str]) -> Arrival:
+    path, shown = job
+    return _read_one(path, shown, _WORKER["registry"], _WORKER["today"])
+
+
+def _read_one(path: Path, shown: str, registry: Registry, today: dt.date) -> Arrival:
+    report = read_file(path, shown_as=shown, registry=registry, today=today)
+    survey = _as_survey(path, shown, report)
+    return Arrival(path, shown, report, survey=survey)
+
+
+def _as_survey(path: Path, shown: str, report: FileReport) -> SurveyFile | None:
+    """A file with no 附件5/附件6 may be a questionnaire export; read it as one if so."""
+    if not report.unreadable or [i.code for i in report.issues] != ["F-NO-FORM"]:
+        return None
+    survey = read_survey(path)
+    if not survey.questions:
+        return None
+    survey.path = shown
+    report.unreadable = False
+    report.issues = [issues.make(p["code"], file=shown, sheet=survey.sheet, cell=p.get("cell"),
+                                 **_survey_params(p)) for p in survey.problems]
+    return survey
+
+
+def _survey_params(problem: dict) -> dict:
+    params = dict(problem.get("params") or {})
+    params.pop("file", None)
+    return params

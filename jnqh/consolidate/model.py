@@ -1,0 +1,166 @@
+"""What a weekly run knows, as plain records every output reads.
+
+The consolidated workbook, the upward report, the county feedback, ``run.json``, the 通报
+and the emails are all renderings of one :class:`Run`. Numbers are computed once, here or
+in :mod:`jnqh.consolidate.summary`, never again by a renderer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from jnqh.issues import Issue
+
+# File statuses in the run (文件清单)
+FILE_ACCEPTED = "accepted"  # read; at least one of its circles counted
+FILE_SUPERSEDED = "superseded"  # read; every circle in it replaced by a newer submission
+FILE_UNREADABLE = "unreadable"
+FILE_NO_CIRCLES = "no_circles"  # read; only a project list or nothing matched
+FILE_CONVERT = "convert"  # .csv / .et: save as .xlsx
+FILE_STATUS_LABEL = {
+    FILE_ACCEPTED: "已采用", FILE_SUPERSEDED: "已被新报送替代",
+    FILE_UNREADABLE: "无法读取", FILE_NO_CIRCLES: "无生活圈数据", FILE_CONVERT: "需另存为 xlsx",
+}
+
+# Circle statuses
+CIRCLE_ACCEPTED = "accepted"
+CIRCLE_SUPERSEDED = "superseded"
+CIRCLE_UNMATCHED = "unmatched"  # not in the registry: listed for the office, not counted
+CIRCLE_STATUS_LABEL = {CIRCLE_ACCEPTED: "已采用", CIRCLE_SUPERSEDED: "已被替代", CIRCLE_UNMATCHED: "名册中无此生活圈"}
+
+
+@dataclass
+class FileEntry:
+    path: str  # relative to the inbox, with '/' separators
+    sha256: str | None
+    status: str
+    size: int
+    modified: str  # ISO timestamp of the file's mtime (for "newest file wins")
+    circles: list[str] = field(default_factory=list)  # names of the circles it held
+    projects: int = 0
+    errors: int = 0
+    warnings: int = 0
+    reason: str = ""  # why unreadable / superseded, in Chinese
+    county: str | None = None  # the county its circles belong to (first one)
+    reused: bool = False  # unchanged since the last run: taken from the history store
+
+
+@dataclass
+class CircleEntry:
+    """One submitted circle: its data (with `score`), where it came from, its standing."""
+
+    name: str  # the registry's name when matched, else as submitted
+    county: str | None
+    main_city: bool
+    status: str
+    file: str  # FileEntry.path
+    sheet: str
+    data: dict  # the CIRCLE of the JSON contract, with `score` added
+    superseded_by: str | None = None  # file that replaced it
+    nearest: str | None = None  # for unmatched: the nearest registry name
+    survey: dict | None = None  # the 附件4 summary used for it, if any
+
+    @property
+    def score(self) -> dict:
+        return self.data.get("score") or {}
+
+    @property
+    def final_type(self) -> str | None:
+        return self.score.get("final_type")
+
+
+@dataclass
+class CountyRow:
+    county: str
+    main_city: bool
+    target: int  # circles in the registry
+    submitted: int  # distinct registry circles with any submission
+    accepted: int  # circles counted (matched, newest)
+    by_type: dict[str, int]  # final type → count of accepted circles
+    presence_mean: float | None
+    service_mean: float | None
+    projects: int
+    investment_10k_yuan: float
+    invested_10k_yuan: float
+    overdue: int
+    files: int  # files that arrived for it
+    broken_files: int  # unreadable files attributed to it (by folder or file name)
+    errors: int  # error issues in its files
+    contacts: list[str] = field(default_factory=list)  # e-mail addresses
+
+    @property
+    def progress_pct(self) -> float:
+        return round(100 * self.accepted / self.target, 1) if self.target else 0.0
+
+
+@dataclass
+class Target:
+    """One target of the plan and where the city stands."""
+
+    key: str  # circles | main_city | satisfaction | basic_share
+    label: str
+    target: float
+    actual: float | None
+    unit: str  # 个 | %
+    previous: float | None = None  # the same figure in the previous run
+
+    @property
+    def met(self) -> bool:
+        return self.actual is not None and self.actual >= self.target
+
+    @property
+    def change(self) -> float | None:
+        if self.actual is None or self.previous is None:
+            return None
+        return round(self.actual - self.previous, 1)
+
+
+@dataclass
+class Changes:
+    """What moved since the previous run (empty on the first run)."""
+
+    previous_as_of: str | None = None
+    previous_no: int | None = None
+    new_circles: list[tuple[str, str]] = field(default_factory=list)  # (county, circle)
+    type_up: list[tuple[str, str, str, str]] = field(default_factory=list)  # (county, circle, old, new)
+    type_down: list[tuple[str, str, str, str]] = field(default_factory=list)
+    unmoved_counties: list[str] = field(default_factory=list)  # accepted count did not change
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # counted before, not now
+
+
+@dataclass
+class Run:
+    as_of: dt.date
+    number: int  # 第N期
+    generated: str  # ISO date the run was made on (no clock time: outputs stay deterministic)
+    files: list[FileEntry] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # non-spreadsheets in the inbox
+    locks: list[str] = field(default_factory=list)
+    circles: list[CircleEntry] = field(default_factory=list)  # every submitted circle
+    projects: list[dict] = field(default_factory=list)  # 附件6 rows of accepted files, + `overdue`
+    issues: list[Issue] = field(default_factory=list)  # every problem of every file
+    counties: list[CountyRow] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    type_counts: dict[str, int] = field(default_factory=dict)
+    changes: Changes = field(default_factory=Changes)
+    missing_counties: list[str] = field(default_factory=list)  # sent nothing at all
+    outputs: dict[str, str] = field(default_factory=dict)  # output kind → path (relative to outbox)
+
+    @property
+    def accepted(self) -> list[CircleEntry]:
+        return [c for c in self.circles if c.status == CIRCLE_ACCEPTED]
+
+    def accepted_of(self, county: str) -> list[CircleEntry]:
+        return [c for c in self.accepted if c.county == county]
+
+    def issues_of(self, county: str) -> list[Issue]:
+        files = {f.path for f in self.files if f.county == county}
+        return [i for i in self.issues if i.file in files]
+
+    def projects_of(self, county: str) -> list[dict]:
+        return [p for p in self.projects if p.get("county") == county]
+
+    @property
+    def date_tag(self) -> str:
+        return self.as_of.strftime("%Y%m%d")

@@ -1,0 +1,1091 @@
+"""The workbooks of a weekly run, written from a :class:`Run` (workflow.md, step 5).
+
+- :func:`write_consolidated` — the office's workbook: 总览 (targets, type mix, native charts)
+  and one sheet per view of the run (counties, circles, outlets, scores, projects, needs,
+  problems, files).
+- :func:`write_upward` — the report to the province in the official forms: each accepted
+  circle's 附件5 as the seed lays it out, a city-total 附件5 and the city's 附件6. jnqh's own
+  reader reads it back (it anchors on the same labels, all taken from :mod:`jnqh.forms`).
+- :func:`write_feedback` — one county's workbook, holding only that county's circles,
+  scores, problems, projects and files.
+
+Conventions shared by all three:
+- Every table goes through :func:`_write_table`: frozen header, filter, widths that fit
+  Chinese text, number formats, A4 print setup with page numbers.
+- Every string is written with ``write_string`` (a county's ``=HYPERLINK(…)`` or ``+1+1``
+  stays text); the workbook options switch off formula and URL guessing as well.
+- Percentages are kept as in the forms: numbers 0–100, format ``0.0``, ``（%）`` in the header.
+- Totals are written as values, not formulas: every number comes from the Run (or
+  :mod:`jnqh.consolidate.summary`), so Excel, WPS, LibreOffice and openpyxl all show it.
+- Document properties are fixed (created = ``run.as_of``): the same Run gives the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from jnqh import forms
+from jnqh.atomic import atomic_write
+from jnqh.consolidate.model import (
+    CIRCLE_ACCEPTED, CIRCLE_STATUS_LABEL, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_ACCEPTED,
+    FILE_CONVERT, FILE_STATUS_LABEL, FILE_SUPERSEDED, FILE_UNREADABLE, CircleEntry, CountyRow,
+    FileEntry, Run, Target,
+)
+from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
+from jnqh.rubric import NOT_TYPED, TYPES
+
+CITY = "济宁市"
+AUTHOR = "jnqh"
+TYPE_ORDER = tuple(reversed(TYPES))  # 品质型 first, 未达标 last
+
+# Sheet names (user-facing).
+CONSOLIDATED_SHEETS = ("总览", "县市区汇总", "生活圈明细", "业态网点", "评分", "项目清单", "需求清单", "问题清单", "文件清单")
+FEEDBACK_SHEETS = ("说明", "生活圈", "评分明细", "问题", "项目", "文件")
+CITY_TOTAL_SHEET = "全市合计"
+FORM6_SHEET = "附件6"
+FORM5_TAG, FORM6_TAG = "附件5", "附件6"
+
+# Texts of the outputs (user-facing; form labels come from jnqh.forms).
+LABEL_COUNTY = forms.PROJECT_FIELD["county"].label
+LABEL_CIRCLE = forms.PROJECT_FIELD["circle"].label
+LABEL_GROUP, LABEL_CATEGORY = forms.FORM5_TABLE_HEADERS
+YES = forms.YES_NO[0]
+FINAL_STEP = "最终评定"
+FINAL_TYPE = "最终类型"
+IGNORED = "非表格文件，已忽略"
+LOCK_FILE = "Excel 临时锁文件，已跳过"
+FEEDBACK_ABOUT = (
+    "本工作簿由市商务局根据截至 {as_of} 收到的报送材料自动生成（第{number}期），只含本县市区的生活圈。"
+    "“生活圈”列出各生活圈的类型、得分和评价等级；“评分明细”逐项说明每一分的依据；"
+    "“问题”列出报送文件中需要改正的地方（文件、工作表、单元格和改法），请先改“错误”；"
+    "“项目”列出附件6项目，逾期的已标出；“文件”列出收到的每个文件及是否采用。请改正后重新报送。"
+)
+CITY_TOTAL_NOTE = (
+    "本表由全市已采用的 {count} 个生活圈汇总：网点数、从业人数、连锁店数、商业中心数和覆盖居民数为各生活圈之和；"
+    "居民满意度按满意度调查有效样本数加权平均（未填样本数的，按覆盖居民数的 {share}% 折算样本数）；"
+    "设施面积比例按覆盖居民数加权平均；运营主体勾选全市用到的全部类型。发展形态：{layouts}。"
+)
+
+# Colours
+HEADER_FILL = "#DDEBF7"
+LABEL_FILL = "#F2F2F2"
+RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+AMBER = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}
+ORANGE = {"bg_color": "#FCE4D6", "font_color": "#833C0B"}
+SERIES_COLOURS = ("#4472C4", "#A5A5A5")
+TYPE_COLOURS = ("#2E75B6", "#70AD47", "#FFC000", "#C00000")  # in TYPE_ORDER
+
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+# ---------------------------------------------------------------------------
+# Columns, cell kinds and their formats
+# ---------------------------------------------------------------------------
+
+TEXT, WRAP, INT, SCORE, MONEY, PCT, DEC, DATE, FLAG, VALUE = (
+    "text", "wrap", "int", "score", "money", "pct", "dec", "date", "flag", "value")
+NUMERIC = frozenset({INT, SCORE, MONEY, PCT, DEC})
+_BORDERED = {"border": 1, "border_color": "#BFBFBF", "valign": "vcenter"}
+KIND_FORMAT: dict[str, dict] = {
+    TEXT: {"text_wrap": True},
+    WRAP: {"text_wrap": True, "valign": "top"},
+    INT: {"num_format": "0"},
+    SCORE: {"num_format": "0.0"},
+    MONEY: {"num_format": "0.00"},
+    PCT: {"num_format": "0.0"},
+    DEC: {"num_format": "0.00##"},
+    DATE: {"num_format": "yyyy-mm-dd", "align": "center"},
+    FLAG: {"align": "center"},
+    VALUE: {"align": "left", "text_wrap": True},
+}
+MIN_WIDTH, MAX_WIDTH, WRAP_WIDTH = 6, 36, 48
+HEADER_WRAP = 14  # a header longer than this wraps instead of widening its column
+WIDTH_SAMPLE = 3000  # rows measured for widths; the rest wrap if longer
+LINE_HEIGHT = 15  # points per line of 11-pt text
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    kind: str = TEXT
+    width: float | None = None  # fixed width; None = fit to the content
+
+
+def _field_kind(spec: forms.Field | forms.Column) -> str:
+    if spec.unit == "万元":
+        return MONEY
+    return {forms.COUNT: INT, forms.DECIMAL: DEC, forms.PERCENT: PCT, forms.DATE: DATE}.get(spec.kind, TEXT)
+
+
+def _header_label(spec: forms.Field) -> str:
+    """A field's label with its unit, as a column header: 生活圈服务覆盖的居民数量（万人）."""
+    return f"{spec.label}（{spec.unit}）" if spec.unit and spec.unit not in spec.label else spec.label
+
+
+def _form_label(spec: forms.Field) -> str:
+    """The seed's own wording of a 附件5 label: its longest spelling that extends the label."""
+    longest = max((a for a in spec.anchors if a.startswith(spec.label)), key=len)
+    return longest if not spec.unit or spec.unit in longest else f"{longest}（{spec.unit}）"
+
+
+def _text_width(text: str) -> int:
+    """Display width: a CJK character counts 2. UTF-8 gives 3 bytes for CJK, 1 for ASCII,
+    so (bytes + chars) / 2 is that count, computed in C."""
+    if "\n" in text:
+        return max(_text_width(line) for line in text.split("\n"))
+    return (len(text.encode("utf-8")) + len(text)) // 2
+
+
+def _cell_width(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return _text_width(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return 10
+    if isinstance(value, float):
+        return len(f"{value:.2f}")
+    return len(str(value))
+
+
+class _Book:
+    """An xlsxwriter workbook with the shared formats, cached by (kind, variant)."""
+
+    def __init__(self, workbook: Workbook, title: str):
+        self.wb = workbook
+        self.title = title
+        self._formats: dict[tuple, Any] = {}
+
+    def fmt(self, kind: str, bold: bool = False, **extra: Any):
+        key = (kind, bold, tuple(sorted(extra.items())))
+        if key not in self._formats:
+            props = {**_BORDERED, **KIND_FORMAT.get(kind, {}), **STYLE_FORMAT.get(kind, {}), **extra}
+            if bold:
+                props["bold"] = True
+                props.setdefault("bg_color", LABEL_FILL)
+            self._formats[key] = self.wb.add_format(props)
+        return self._formats[key]
+
+    def sheet(self, name: str) -> Worksheet:
+        return self.wb.add_worksheet(_sheet_name(name))
+
+
+STYLE_FORMAT: dict[str, dict] = {
+    "header": {"bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "align": "center"},
+    "title": {"bold": True, "font_size": 16, "border": 0, "align": "left"},
+    "subtitle": {"font_size": 10, "font_color": "#595959", "border": 0},
+    "section": {"bold": True, "font_size": 12, "border": 0},
+    "form_tag": {"bold": True, "font_size": 12, "border": 0},
+    "form_title": {"bold": True, "font_size": 16, "border": 0, "align": "center"},
+    "form_label": {"bg_color": LABEL_FILL, "text_wrap": True, "align": "center", "border": 1,
+                   "border_color": "#000000"},
+    "form_value": {"text_wrap": True, "border": 1, "border_color": "#000000"},
+    "form_number": {"border": 1, "border_color": "#000000", "align": "center"},
+    "form_head": {"bold": True, "text_wrap": True, "align": "center", "border": 1, "border_color": "#000000"},
+}
+
+_FORBIDDEN_IN_SHEET_NAMES = str.maketrans("", "", "[]:*?/\\")
+
+
+def _sheet_name(name: str) -> str:
+    return (name.translate(_FORBIDDEN_IN_SHEET_NAMES).strip("'") or "表")[:31]
+
+
+def _write_workbook(target: Path, title: str, as_of: dt.date, build: Callable[[_Book], None],
+                    *, constant_memory: bool = False) -> None:
+    """Build a workbook through `build`; it replaces `target` only when all went well."""
+    with atomic_write(target) as handle:
+        workbook = xlsxwriter.Workbook(handle, {**WORKBOOK_OPTIONS, "constant_memory": constant_memory})
+        workbook.set_properties({"title": title, "author": AUTHOR,
+                                 "created": dt.datetime.combine(as_of, dt.time())})
+        build(_Book(workbook, title))
+        workbook.close()
+
+
+# ---------------------------------------------------------------------------
+# The table writer every sheet shares
+# ---------------------------------------------------------------------------
+
+
+def _put_text(ws: Worksheet, r: int, c: int, value: Any, fmt) -> None:
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)
+    else:
+        ws.write_string(r, c, value if type(value) is str else str(value), fmt)
+
+
+def _put_number(ws: Worksheet, r: int, c: int, value: Any, fmt) -> None:
+    if type(value) in (int, float) and math.isfinite(value):
+        ws.write_number(r, c, value, fmt)
+    else:
+        _put_text(ws, r, c, value, fmt)
+
+
+def _put_date(ws: Worksheet, r: int, c: int, value: Any, fmt) -> None:
+    day = _as_date(value)
+    if day is None:
+        _put_text(ws, r, c, value, fmt)
+    else:
+        ws.write_datetime(r, c, dt.datetime.combine(day, dt.time()), fmt)
+
+
+def _put_value(ws: Worksheet, r: int, c: int, value: Any, fmt) -> None:
+    (_put_date if isinstance(value, dt.date) else _put_number)(ws, r, c, value, fmt)
+
+
+_PUT = {DATE: _put_date, VALUE: _put_value, **{kind: _put_number for kind in NUMERIC}}
+
+
+def _fit_widths(columns: Sequence[Col], rows: Sequence[Sequence]) -> list[float]:
+    step = max(1, len(rows) // WIDTH_SAMPLE)
+    sample = rows[::step]
+    widths = []
+    for c, col in enumerate(columns):
+        if col.width is not None:
+            widths.append(col.width)
+            continue
+        content = max((_cell_width(row[c]) for row in sample), default=0)
+        header = min(_text_width(col.header), HEADER_WRAP)
+        widths.append(min(max(content, header, MIN_WIDTH), MAX_WIDTH) + 2)
+    return widths
+
+
+def _header_height(columns: Sequence[Col], widths: Sequence[float]) -> float:
+    lines = max(math.ceil(_text_width(col.header) / max(w - 1.5, 1)) for col, w in zip(columns, widths))
+    return LINE_HEIGHT * max(lines, 1) + 6
+
+
+def _write_table(book: _Book, name: str, columns: Sequence[Col], rows: Sequence[Sequence], *,
+                 freeze_cols: int = 0, bold_from: int | None = None,
+                 rules: Iterable[tuple[str, dict]] = (), landscape: bool = True) -> Worksheet:
+    """One sheet holding one table: header row, rows, then widths, freeze, filter, print.
+
+    Rows from `bold_from` on (a 合计 row) are bold and left out of the filter range.
+    `rules` are (formula for row 2, style) conditional formats over the data rows.
+    """
+    ws = book.sheet(name)
+    widths = _fit_widths(columns, rows)
+    ws.set_row(0, _header_height(columns, widths))
+    header = book.fmt("header")
+    for c, col in enumerate(columns):
+        ws.write_string(0, c, col.header, header)
+    plain = [(_PUT.get(col.kind, _put_text), book.fmt(col.kind)) for col in columns]
+    strong = [(put, book.fmt(col.kind, bold=True)) for (put, _), col in zip(plain, columns)]
+    data_rows = len(rows) if bold_from is None else bold_from
+    for r, row in enumerate(rows, start=1):
+        cells = plain if r <= data_rows else strong
+        for c, value in enumerate(row):
+            put, fmt = cells[c]
+            put(ws, r, c, value, fmt)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    last_col = len(columns) - 1
+    ws.freeze_panes(1, freeze_cols)
+    ws.autofilter(0, 0, max(data_rows, 1), last_col)
+    for formula, style in rules:
+        if data_rows:
+            ws.conditional_format(1, 0, data_rows, last_col,
+                                  {"type": "formula", "criteria": formula, "format": book.wb.add_format(style)})
+    _print_setup(ws, book.title, landscape=landscape)
+    ws.repeat_rows(0)
+    return ws
+
+
+def _escape_header(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _print_setup(ws: Worksheet, title: str, *, landscape: bool = True, fit: tuple[int, int] | None = (1, 0),
+                 scale: int | None = None) -> None:
+    """A4, page numbers, the workbook's title and the sheet name on every printed page."""
+    ws.set_paper(9)
+    (ws.set_landscape if landscape else ws.set_portrait)()
+    if fit is not None:
+        ws.fit_to_pages(*fit)
+    if scale is not None:
+        ws.set_print_scale(scale)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
+    ws.set_header(f"&L&9{_escape_header(title)}&R&9&A", {"margin": 0.3})
+    ws.set_footer("&C&9第 &P 页，共 &N 页", {"margin": 0.3})
+    ws.center_horizontally()
+
+
+def _rule_on(column: int, test: str) -> str:
+    """An Excel formula testing column `column` of row 2 (relative row, absolute column)."""
+    return f"=${xlsxwriter.utility.xl_col_to_name(column)}2{test}"
+
+
+# ---------------------------------------------------------------------------
+# Values as the sheets show them
+# ---------------------------------------------------------------------------
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _yes(flag: Any) -> str | None:
+    return YES if flag else None
+
+
+def _yes_no(flag: Any) -> str | None:
+    if flag is None:
+        return None
+    return forms.YES_NO[0] if flag else forms.YES_NO[1]
+
+
+def _joined(values: Any) -> Any:
+    if isinstance(values, (list, tuple, set)):
+        return "、".join(str(v) for v in values) or None
+    return values
+
+
+def _shown(spec: forms.Field, value: Any) -> Any:
+    """A 附件5 header value for a cell: option ids as their labels, lists joined with 、."""
+    if value is None:
+        return None
+    if spec.options:
+        ids = value if isinstance(value, (list, tuple)) else [value]
+        return _joined([(spec.option_by_id(i) or forms.Option(i, str(i))).label for i in ids])
+    if spec.kind == forms.DATE:
+        return _as_date(value) or value
+    return _joined(value)
+
+
+def _share(part: Any, whole: Any) -> float | None:
+    """part ÷ whole in percent, one decimal (连锁化率)."""
+    if not isinstance(part, (int, float)) or not isinstance(whole, (int, float)) or whole <= 0:
+        return None
+    return round(100 * part / whole, 1)
+
+
+def _score_part(entry: CircleEntry, part: str) -> dict:
+    return entry.score.get(part) or {}
+
+
+# ---------------------------------------------------------------------------
+# Row builders: one per view; the consolidated and the feedback workbooks share them
+# ---------------------------------------------------------------------------
+
+COUNTY_VIEW: tuple[tuple[Col, Callable[[CountyRow], Any]], ...] = (
+    (Col(LABEL_COUNTY), lambda row: row.county),
+    (Col("主城区", FLAG), lambda row: _yes(row.main_city)),
+    (Col("目标数（名册生活圈）", INT), lambda row: row.target),
+    (Col("已报送", INT), lambda row: row.submitted),
+    (Col("已采用", INT), lambda row: row.accepted),
+    (Col("进度（%）", PCT), lambda row: row.progress_pct),
+    *((Col(t, INT), (lambda row, t=t: row.by_type.get(t, 0))) for t in TYPE_ORDER),
+    (Col("业态得分均值", SCORE), lambda row: row.presence_mean),
+    (Col("服务得分均值", SCORE), lambda row: row.service_mean),
+    (Col("项目数", INT), lambda row: row.projects),
+    (Col(forms.PROJECT_FIELD["investment_10k_yuan"].label, MONEY), lambda row: row.investment_10k_yuan),
+    (Col(forms.PROJECT_FIELD["invested_10k_yuan"].label, MONEY), lambda row: row.invested_10k_yuan),
+    (Col("逾期项目", INT), lambda row: row.overdue),
+    (Col("收到文件", INT), lambda row: row.files),
+    (Col("无法读取的文件", INT), lambda row: row.broken_files),
+    (Col("错误数", INT), lambda row: row.errors),
+)
+COUNTY_COLUMNS = tuple(col for col, _ in COUNTY_VIEW)
+
+
+def _col_index(columns: Sequence[Col], header: str) -> int:
+    return next(i for i, col in enumerate(columns) if col.header == header)
+
+
+PROGRESS_COL = _col_index(COUNTY_COLUMNS, "进度（%）")
+ACCEPTED_COL = _col_index(COUNTY_COLUMNS, "已采用")
+TARGET_COL = _col_index(COUNTY_COLUMNS, "目标数（名册生活圈）")
+
+
+def _county_values(row: CountyRow) -> list:
+    return [get(row) for _, get in COUNTY_VIEW]
+
+
+def _city_row(run: Run) -> CountyRow:
+    """The 合计 of the county rows (mean scores over all accepted circles, not of the means)."""
+    rows = run.counties
+    by_type: Counter = Counter()
+    for row in rows:
+        by_type.update(row.by_type)
+    accepted = run.accepted
+    return CountyRow(
+        county=forms.TOTAL_LABEL, main_city=False, target=sum(r.target for r in rows),
+        submitted=sum(r.submitted for r in rows), accepted=sum(r.accepted for r in rows),
+        by_type=dict(by_type), presence_mean=_mean_total(accepted, "presence"),
+        service_mean=_mean_total(accepted, "service"), projects=sum(r.projects for r in rows),
+        investment_10k_yuan=round(sum(r.investment_10k_yuan for r in rows), 2),
+        invested_10k_yuan=round(sum(r.invested_10k_yuan for r in rows), 2),
+        overdue=sum(r.overdue for r in rows), files=sum(r.files for r in rows),
+        broken_files=sum(r.broken_files for r in rows), errors=sum(r.errors for r in rows))
+
+
+def _mean_total(circles: list[CircleEntry], part: str) -> float | None:
+    totals = [_score_part(c, part).get("total") for c in circles]
+    totals = [t for t in totals if isinstance(t, (int, float))]
+    return round(sum(totals) / len(totals), 1) if totals else None
+
+
+SCORE_VIEW: tuple[tuple[Col, Callable[[CircleEntry], Any]], ...] = (
+    (Col("业态“有没有”得分", SCORE), lambda e: _score_part(e, "presence").get("total")),
+    (Col("初步分型"), lambda e: _score_part(e, "presence").get("type")),
+    (Col("服务“好不好”得分", SCORE), lambda e: _score_part(e, "service").get("total")),
+    (Col("评价等级"), lambda e: _score_part(e, "service").get("grade")),
+    (Col(FINAL_TYPE), lambda e: e.final_type),
+    (Col("评定说明", WRAP, WRAP_WIDTH), lambda e: e.score.get("explanation")),
+)
+SOURCE_COLUMNS = (Col("来源文件"), Col("工作表"))
+TOTAL_PATHS = tuple(f"total.{c}" for c in ("outlets", "staff_10k", "chain", "satisfaction_pct"))
+
+
+def _detail_columns() -> list[Col]:
+    fields = [Col(_header_label(spec), WRAP if spec.id in ("boundaries", "notes") else _field_kind(spec),
+                  30 if spec.id in ("boundaries", "notes") else None) for spec in forms.CIRCLE_FIELDS]
+    totals = [Col(forms.field_label(path), _field_kind(forms.OUTLET_COLUMN[path.split(".")[1]]))
+              for path in TOTAL_PATHS]
+    return [*fields, Col("主城区", FLAG), *totals, Col("连锁化率（%）", PCT),
+            *(col for col, _ in SCORE_VIEW), *SOURCE_COLUMNS]
+
+
+def _detail_rows(circles: Iterable[CircleEntry]) -> list[list]:
+    rows = []
+    for entry in circles:
+        data = entry.data
+        total = data.get("total") or {}
+        row = [_shown(spec, data.get(spec.id)) for spec in forms.CIRCLE_FIELDS]
+        row += [_yes(entry.main_city), *(total.get(p.split(".")[1]) for p in TOTAL_PATHS),
+                _share(total.get("chain"), total.get("outlets"))]
+        row += [get(entry) for _, get in SCORE_VIEW]
+        rows.append(row + [entry.file, entry.sheet])
+    return rows
+
+
+OUTLET_NUMBERS = ("outlets", "staff_10k", "chain")
+
+
+def _outlet_columns() -> list[Col]:
+    numbers = [Col(forms.OUTLET_COLUMN[c].label, _field_kind(forms.OUTLET_COLUMN[c])) for c in OUTLET_NUMBERS]
+    satisfaction = forms.OUTLET_COLUMN["satisfaction_pct"]
+    return [Col(LABEL_COUNTY), Col(LABEL_CIRCLE), Col(LABEL_GROUP), Col(LABEL_CATEGORY), *numbers,
+            Col("连锁占比（%）", PCT), Col(satisfaction.label, PCT)]
+
+
+def _outlet_rows(circles: Iterable[CircleEntry]) -> list[list]:
+    rows = []
+    for entry in circles:
+        categories = entry.data.get("categories") or {}
+        for cat in forms.CATEGORIES:
+            row = categories.get(cat.id) or {}
+            rows.append([entry.county, entry.name, forms.GROUP_LABELS[cat.group], cat.label,
+                         *(row.get(c) for c in OUTLET_NUMBERS), _share(row.get("chain"), row.get("outlets")),
+                         row.get("satisfaction_pct")])
+    return rows
+
+
+SCORE_COLUMNS = (
+    Col(LABEL_COUNTY), Col(LABEL_CIRCLE), Col("评分表", TEXT, 20), Col("序号", INT), Col("评分项"),
+    Col("得分", SCORE), Col("满分", SCORE), Col(forms.SELF_SCORE_LABEL, SCORE), Col("自评不符", FLAG),
+    Col("结果"), Col("说明", WRAP, 60),
+)
+SCORE_DIFFERS_COL = 8
+
+
+def _score_rows(circles: Iterable[CircleEntry]) -> list[list]:
+    """Per circle: 附件2 total, the ten 附件3 items, the 附件3 total, the final type."""
+    rows = []
+    for entry in circles:
+        head = [entry.county, entry.name]
+        presence, service = _score_part(entry, "presence"), _score_part(entry, "service")
+        items = service.get("items") or []
+        rows.append(head + [forms.FORM2_TITLE, None, forms.TOTAL_LABEL, presence.get("total"), None,
+                            presence.get("self_score"), _yes(presence.get("differs")), presence.get("type"),
+                            presence.get("explanation")])
+        rows += [head + [forms.FORM3_TITLE, item.get("no"), item.get("name"), item.get("points"), item.get("max"),
+                         item.get("self_score"), _yes(item.get("differs")), None, item.get("explanation")]
+                 for item in items]
+        maximum = sum(item.get("max") or 0 for item in items) or None
+        rows.append(head + [forms.FORM3_TITLE, None, forms.TOTAL_LABEL, service.get("total"), maximum,
+                            service.get("self_score"), _yes(service.get("differs")), service.get("grade"),
+                            service.get("explanation")])
+        rows.append(head + [FINAL_STEP, None, FINAL_TYPE, None, None, None, None, entry.final_type,
+                            entry.score.get("explanation")])
+    return rows
+
+
+PROJECT_COLUMNS = (*(Col(spec.label, WRAP if spec.id == "content" else _field_kind(spec),
+                         30 if spec.id == "content" else None) for spec in forms.PROJECT_FIELDS),
+                   Col("逾期", FLAG))
+
+
+def _project_rows(projects: Iterable[dict]) -> list[list]:
+    return [[project.get(spec.id) for spec in forms.PROJECT_FIELDS] + [_yes(project.get("overdue"))]
+            for project in projects]
+
+
+NEEDS_COLUMNS = (Col(LABEL_COUNTY), Col(LABEL_CIRCLE), Col(LABEL_GROUP), Col(LABEL_CATEGORY),
+                 Col(forms.OUTLET_COLUMN["needs"].label, WRAP, 60))
+
+
+def _needs_rows(circles: Iterable[CircleEntry]) -> list[list]:
+    rows = []
+    for entry in circles:
+        categories = entry.data.get("categories") or {}
+        for cat in forms.CATEGORIES:
+            needs = (categories.get(cat.id) or {}).get("needs")
+            if needs:
+                rows.append([entry.county, entry.name, forms.GROUP_LABELS[cat.group], cat.label, needs])
+        needs = (entry.data.get("total") or {}).get("needs")
+        if needs:
+            rows.append([entry.county, entry.name, forms.TOTAL_LABEL, forms.TOTAL_LABEL, needs])
+    return rows
+
+
+ISSUE_COLUMNS = (Col("级别", FLAG), Col(LABEL_COUNTY), Col("文件"), Col("工作表"), Col("单元格", FLAG),
+                 Col("问题", WRAP, 44), Col("怎么改", WRAP, 44), Col("代码"), Col("栏目"), Col("填写值"))
+
+
+def _issue_rows(run: Run, issues: Iterable[Issue]) -> list[list]:
+    """Errors first, then by file, sheet and cell."""
+    county_of = {f.path: f.county for f in run.files}
+    ordered = sorted(issues, key=lambda i: (i.severity != ERROR, i.sort_key()))
+    return [[SEVERITY_LABEL.get(i.severity, i.severity), county_of.get(i.file), i.file, i.sheet, i.cell,
+             i.message, i.hint, i.code, forms.field_label(i.field) if i.field else None, i.value]
+            for i in ordered]
+
+
+FILE_COLUMNS = (Col("文件"), Col("SHA-256（前12位）"), Col("状态"), Col(LABEL_COUNTY), Col("所含生活圈", WRAP, 36),
+                Col("项目数", INT), Col("错误", INT), Col("提醒", INT), Col("原因", WRAP, 36),
+                Col("沿用上次结果", FLAG), Col("未计入的生活圈", WRAP, 40))
+
+
+def _file_rows(run: Run, files: Iterable[FileEntry], *, skipped: bool) -> list[list]:
+    """One row per input file; with `skipped`, the ignored and lock files too."""
+    not_counted: dict[str, list[str]] = {}
+    for circle in run.circles:
+        if circle.status != CIRCLE_ACCEPTED:
+            not_counted.setdefault(circle.file, []).append(_circle_state(circle))
+    rows = [[f.path, (f.sha256 or "")[:12] or None, FILE_STATUS_LABEL.get(f.status, f.status), f.county,
+             _joined(f.circles), f.projects, f.errors, f.warnings, f.reason or None, _yes(f.reused),
+             "；".join(not_counted.get(f.path, ())) or None] for f in files]
+    if skipped:
+        rows += [[path, None, IGNORED] + [None] * 8 for path in run.ignored]
+        rows += [[path, None, LOCK_FILE] + [None] * 8 for path in run.locks]
+    return rows
+
+
+def _circle_status(circle: CircleEntry) -> str:
+    """'已被替代，以 x.xlsx 为准' / '名册中无此生活圈，最接近：…' / '已采用'."""
+    detail = CIRCLE_STATUS_LABEL.get(circle.status, circle.status)
+    if circle.status == CIRCLE_SUPERSEDED and circle.superseded_by:
+        detail += f"，以 {circle.superseded_by} 为准"
+    if circle.status == CIRCLE_UNMATCHED and circle.nearest:
+        detail += f"，最接近：{circle.nearest}"
+    return detail
+
+
+def _circle_state(circle: CircleEntry) -> str:
+    return f"{circle.name}（{_circle_status(circle)}）"
+
+
+ISSUE_RULES = ((_rule_on(0, f'="{SEVERITY_LABEL[ERROR]}"'), RED), (_rule_on(0, f'<>"{SEVERITY_LABEL[ERROR]}"'), AMBER))
+PROJECT_RULES = ((_rule_on(len(PROJECT_COLUMNS) - 1, f'="{YES}"'), ORANGE),)
+SCORE_RULES = ((_rule_on(SCORE_DIFFERS_COL, f'="{YES}"'), AMBER),)
+
+
+# ---------------------------------------------------------------------------
+# The consolidated workbook
+# ---------------------------------------------------------------------------
+
+
+def write_consolidated(run: Run, target: Path) -> None:
+    """济宁市一刻钟便民生活圈汇总_<YYYYMMDD>.xlsx: 总览 with charts, then one sheet per view."""
+    title = f"{CITY}一刻钟便民生活圈建设汇总（第{run.number}期）"
+    # constant_memory: rows go straight to disk, so 5,000 circles stay in a few MB.
+    _write_workbook(target, title, run.as_of, lambda book: _consolidated_sheets(book, run), constant_memory=True)
+
+
+def _consolidated_sheets(book: _Book, run: Run) -> None:
+    accepted = run.accepted
+    names = dict(zip(("overview", "counties", "circles", "outlets", "scores", "projects", "needs", "issues",
+                      "files"), CONSOLIDATED_SHEETS))
+    _write_overview(book, run, names["overview"], names["counties"])
+    _write_counties(book, run, names["counties"])
+    detail = _detail_columns()
+    not_typed = (_rule_on(_col_index(detail, FINAL_TYPE), f'="{NOT_TYPED}"'), RED)
+    _write_table(book, names["circles"], detail, _detail_rows(accepted), freeze_cols=1, rules=(not_typed,))
+    _write_table(book, names["outlets"], _outlet_columns(), _outlet_rows(accepted), freeze_cols=2)
+    _write_table(book, names["scores"], SCORE_COLUMNS, _score_rows(accepted), freeze_cols=2, rules=SCORE_RULES)
+    _write_table(book, names["projects"], PROJECT_COLUMNS, _project_rows(run.projects), freeze_cols=4,
+                 rules=PROJECT_RULES)
+    _write_table(book, names["needs"], NEEDS_COLUMNS, _needs_rows(accepted), freeze_cols=2)
+    _write_table(book, names["issues"], ISSUE_COLUMNS, _issue_rows(run, run.issues), rules=ISSUE_RULES)
+    _write_table(book, names["files"], FILE_COLUMNS, _file_rows(run, run.files, skipped=True))
+
+
+def _write_counties(book: _Book, run: Run, name: str) -> None:
+    """One row per county and the city's 合计; counties behind the city's progress in red."""
+    rows = [_county_values(row) for row in run.counties]
+    total_row = len(rows) + 1  # 0-based row of 合计 (header is row 0)
+    lag = _rule_on(PROGRESS_COL, f"<${xlsxwriter.utility.xl_col_to_name(PROGRESS_COL)}${total_row + 1}")
+    _write_table(book, name, COUNTY_COLUMNS, [*rows, _county_values(_city_row(run))],
+                 freeze_cols=1, bold_from=len(rows), rules=((lag, RED),))
+
+
+OVERVIEW_WIDTHS = (30, 11, 11, 8, 11, 11)
+TARGET_HEADERS = ("指标", "目标", "当前", "单位", "是否达到", "较上期")
+TYPE_HEADERS = (FINAL_TYPE, "生活圈数", "占比（%）")
+STAT_HEADERS = ("报送情况", "数量")
+
+
+def _write_overview(book: _Book, run: Run, name: str, counties_sheet: str) -> None:
+    """总览: title, the four targets, the type mix, what arrived; two native charts."""
+    ws = book.sheet(name)
+    for c, width in enumerate(OVERVIEW_WIDTHS):
+        ws.set_column(c, c, width)
+    ws.set_row(0, 28)
+    ws.write_string(0, 0, book.title, book.fmt("title"))
+    ws.write_string(1, 0, _overview_subtitle(run), book.fmt("subtitle"))
+    r = _overview_targets(book, ws, run, 3)
+    type_top = r + 1
+    r = _overview_types(book, ws, run, type_top)
+    _overview_stats(book, ws, run, r + 1)
+    ws.insert_chart(2, 7, _progress_chart(book, run, counties_sheet), {"x_offset": 4, "y_offset": 4})
+    ws.insert_chart(26, 7, _type_chart(book, run, name, type_top + 2), {"x_offset": 4, "y_offset": 4})
+    ws.freeze_panes(2, 0)
+    _print_setup(ws, book.title, fit=(1, 1))
+
+
+def _overview_subtitle(run: Run) -> str:
+    text = f"第{run.number}期　截至日期：{run.as_of.isoformat()}　生成日期：{run.generated}"
+    if run.changes.previous_as_of:
+        text += f"　上期：第{run.changes.previous_no}期（截至 {run.changes.previous_as_of}）"
+    return text
+
+
+def _header_cells(book: _Book, ws: Worksheet, r: int, headers: Sequence[str]) -> None:
+    for c, header in enumerate(headers):
+        ws.write_string(r, c, header, book.fmt("header"))
+
+
+def _overview_targets(book: _Book, ws: Worksheet, run: Run, r: int) -> int:
+    ws.write_string(r, 0, "目标完成情况", book.fmt("section"))
+    _header_cells(book, ws, r + 1, TARGET_HEADERS)
+    r += 2
+    for t in run.targets:
+        kind = INT if t.unit == "个" else PCT
+        ws.write_string(r, 0, t.label, book.fmt(TEXT))
+        for c, value in ((1, t.target), (2, t.actual)):
+            _put_number(ws, r, c, value, book.fmt(kind))
+        ws.write_string(r, 3, t.unit, book.fmt(FLAG))
+        met = book.fmt(FLAG) if t.met else book.fmt(FLAG, bold=True, font_color=RED["font_color"])
+        _put_text(ws, r, 4, _target_met(t), met)
+        _put_number(ws, r, 5, t.change, book.fmt(kind, num_format="+0.0;-0.0;0"))
+        r += 1
+    return r
+
+
+def _target_met(target: Target) -> str:
+    if target.actual is None:
+        return "无数据"
+    return "已达到" if target.met else "未达到"
+
+
+def _overview_types(book: _Book, ws: Worksheet, run: Run, r: int) -> int:
+    ws.write_string(r, 0, "最终类型分布（已采用的生活圈）", book.fmt("section"))
+    _header_cells(book, ws, r + 1, TYPE_HEADERS)
+    total = sum(run.type_counts.get(t, 0) for t in TYPE_ORDER)
+    r += 2
+    for t in TYPE_ORDER:
+        count = run.type_counts.get(t, 0)
+        ws.write_string(r, 0, t, book.fmt(TEXT))
+        ws.write_number(r, 1, count, book.fmt(INT))
+        _put_number(ws, r, 2, _share(count, total), book.fmt(PCT))
+        r += 1
+    ws.write_string(r, 0, forms.TOTAL_LABEL, book.fmt(TEXT, bold=True))
+    ws.write_number(r, 1, total, book.fmt(INT, bold=True))
+    _put_number(ws, r, 2, 100.0 if total else None, book.fmt(PCT, bold=True))
+    return r + 1
+
+
+def _overview_stats(book: _Book, ws: Worksheet, run: Run, r: int) -> int:
+    ws.write_string(r, 0, "报送与问题", book.fmt("section"))
+    _header_cells(book, ws, r + 1, STAT_HEADERS)
+    r += 2
+    for label, value in _stats(run):
+        ws.write_string(r, 0, label, book.fmt(TEXT))
+        _put_value(ws, r, 1, value, book.fmt(VALUE))
+        r += 1
+    return r
+
+
+def _stats(run: Run) -> list[tuple[str, Any]]:
+    files = Counter(f.status for f in run.files)
+    circles = Counter(c.status for c in run.circles)
+    severities = Counter(i.severity for i in run.issues)
+    return [
+        ("收到的表格文件", len(run.files)),
+        (FILE_STATUS_LABEL[FILE_ACCEPTED], files[FILE_ACCEPTED]),
+        (FILE_STATUS_LABEL[FILE_SUPERSEDED], files[FILE_SUPERSEDED]),
+        ("无法读取或需另存的文件", files[FILE_UNREADABLE] + files[FILE_CONVERT]),
+        ("已采用的生活圈", circles[CIRCLE_ACCEPTED]),
+        ("被新报送替代的生活圈", circles[CIRCLE_SUPERSEDED]),
+        ("名册外的生活圈（未计入）", circles[CIRCLE_UNMATCHED]),
+        (f"问题：{SEVERITY_LABEL[ERROR]}", severities[ERROR]),
+        (f"问题：{SEVERITY_LABEL['warning']}", len(run.issues) - severities[ERROR]),
+        ("逾期项目", sum(1 for p in run.projects if p.get("overdue"))),
+        ("未报送的县市区", "、".join(run.missing_counties) or "无"),
+    ]
+
+
+def _progress_chart(book: _Book, run: Run, sheet: str):
+    """Accepted vs target per county, a horizontal bar chart over 县市区汇总."""
+    chart = book.wb.add_chart({"type": "bar"})
+    last = max(len(run.counties), 1)
+    categories = [sheet, 1, 0, last, 0]
+    for col, colour in zip((ACCEPTED_COL, TARGET_COL), SERIES_COLOURS):
+        chart.add_series({"name": [sheet, 0, col], "categories": categories,
+                          "values": [sheet, 1, col, last, col], "fill": {"color": colour},
+                          "data_labels": {"value": True, "font": {"size": 8}}, "gap": 60})
+    chart.set_title({"name": "各县市区生活圈进度（已采用／目标）", "name_font": {"size": 12, "bold": True}})
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
+    chart.set_x_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                      "num_font": {"size": 8}, "min": 0})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 600, "height": 460})
+    return chart
+
+
+def _type_chart(book: _Book, run: Run, sheet: str, first_row: int):
+    """The final-type mix of accepted circles, a pie over the 总览 type table."""
+    chart = book.wb.add_chart({"type": "pie"})
+    last = first_row + len(TYPE_ORDER) - 1
+    chart.add_series({
+        "name": "最终类型分布", "categories": [sheet, first_row, 0, last, 0],
+        "values": [sheet, first_row, 1, last, 1],
+        "points": [{"fill": {"color": colour}} for colour in TYPE_COLOURS],
+        "data_labels": {"value": True, "category": True, "percentage": True, "separator": "\n",
+                        "position": "best_fit", "font": {"size": 9}},
+    })
+    chart.set_title({"name": "最终类型分布", "name_font": {"size": 12, "bold": True}})
+    chart.set_legend({"position": "right"})
+    chart.set_size({"width": 600, "height": 320})
+    return chart
+
+
+# ---------------------------------------------------------------------------
+# County feedback
+# ---------------------------------------------------------------------------
+
+STANDING_COLUMNS = (Col("项目"), Col("内容", VALUE, 80))
+FEEDBACK_CIRCLE_COLUMNS = (Col(LABEL_CIRCLE), Col("状态"), Col(forms.CIRCLE_FIELD["as_of"].label, DATE),
+                           *(col for col, _ in SCORE_VIEW), *SOURCE_COLUMNS)
+
+
+def write_feedback(run: Run, county: str, target: Path) -> None:
+    """反馈/<县市区>_反馈_<YYYYMMDD>.xlsx: that county's circles, scores, problems only."""
+    title = f"{county}一刻钟便民生活圈报送反馈（第{run.number}期）"
+    _write_workbook(target, title, run.as_of, lambda book: _feedback_sheets(book, run, county))
+
+
+def _feedback_sheets(book: _Book, run: Run, county: str) -> None:
+    names = dict(zip(("about", "circles", "scores", "issues", "projects", "files"), FEEDBACK_SHEETS))
+    own = [c for c in run.circles if c.county == county]
+    accepted = [c for c in own if c.status == CIRCLE_ACCEPTED]
+    _write_table(book, names["about"], STANDING_COLUMNS, _standing_rows(run, county), landscape=False)
+    _write_table(book, names["circles"], FEEDBACK_CIRCLE_COLUMNS, _feedback_circle_rows(own), freeze_cols=1)
+    _write_table(book, names["scores"], SCORE_COLUMNS, _score_rows(accepted), freeze_cols=2, rules=SCORE_RULES)
+    _write_table(book, names["issues"], ISSUE_COLUMNS, _issue_rows(run, run.issues_of(county)), rules=ISSUE_RULES)
+    _write_table(book, names["projects"], PROJECT_COLUMNS, _project_rows(run.projects_of(county)),
+                 freeze_cols=4, rules=PROJECT_RULES)
+    files = [f for f in run.files if f.county == county]
+    _write_table(book, names["files"], FILE_COLUMNS, _file_rows(run, files, skipped=False))
+
+
+def _feedback_circle_rows(circles: Iterable[CircleEntry]) -> list[list]:
+    return [[c.name, _circle_status(c), _as_date(c.data.get("as_of")),
+             *(get(c) for _, get in SCORE_VIEW), c.file, c.sheet] for c in circles]
+
+
+def _standing_rows(run: Run, county: str) -> list[list]:
+    """说明: where the county stands (the figures of its 县市区汇总 row), then what this is."""
+    rows: list[list] = [[LABEL_COUNTY, county], ["截至日期", run.as_of], ["期数", f"第{run.number}期"]]
+    row = next((r for r in run.counties if r.county == county), None)
+    if row is not None:
+        for col, value in list(zip(COUNTY_COLUMNS, _county_values(row)))[1:]:
+            rows.append([col.header, value])
+            if col is COUNTY_COLUMNS[PROGRESS_COL]:
+                rows.append(["全市进度（%）", _city_row(run).progress_pct])
+        rows.append(["在全市的排名", _rank_text(run, row)])
+    rows.append(["说明", FEEDBACK_ABOUT.format(as_of=run.as_of.isoformat(), number=run.number)])
+    return rows
+
+
+def _rank_text(run: Run, row: CountyRow) -> str:
+    ahead = sum(1 for other in run.counties if other.progress_pct > row.progress_pct)
+    return f"第 {ahead + 1} 名（共 {len(run.counties)} 个县市区，按进度）"
+
+
+# ---------------------------------------------------------------------------
+# The upward report in the official forms
+# ---------------------------------------------------------------------------
+
+# 附件5 on A4 portrait: 分类 | 主要业态网点 | 网点数 | 从业人数 | 连锁店数 | 满意度 | 需求清单
+FORM5_WIDTHS = (7, 22, 11, 9, 11, 9, 26)
+FORM5_LAST_COL = len(FORM5_WIDTHS) - 1
+FORM5_PRINT_SCALE = 90  # a scale, not fit-to-page: fit-to-page would drop the page breaks
+TICKED, UNTICKED = "☑", "□"
+OPERATOR_LINES = (3, 5)  # the seed's two lines of 运营主体 options: first three, last two
+FORM5_VALUE_FIELDS = ("boundaries", "communities", "platform", "centers", "residents_10k", "facility_area_pct")
+
+
+def write_upward(run: Run, target: Path) -> None:
+    """济宁市_附件5_附件6_<YYYYMMDD>.xlsx: 附件5 per circle by county, the city's 附件5, 附件6."""
+    title = f"{CITY}试点社区便民生活圈建设情况（截至 {run.as_of.isoformat()}）"
+    _write_workbook(target, title, run.as_of, lambda book: _upward_sheets(book, run))
+
+
+def _upward_sheets(book: _Book, run: Run) -> None:
+    accepted = run.accepted
+    counties = [row.county for row in run.counties]
+    counties += sorted({c.county for c in accepted if c.county and c.county not in counties})
+    for county in counties:
+        circles = [c.data for c in accepted if c.county == county]
+        if circles:
+            _write_form5_sheet(book, county, circles)
+    _write_form5_sheet(book, CITY_TOTAL_SHEET, [city_total(run)])
+    _write_form6_sheet(book, run.projects)
+
+
+def _write_form5_sheet(book: _Book, name: str, circles: list[dict]) -> None:
+    """Circles as stacked 附件5 blocks, one printed page each."""
+    ws = book.sheet(name)
+    for c, width in enumerate(FORM5_WIDTHS):
+        ws.set_column(c, c, width)
+    starts, r = [], 0
+    for circle in circles:
+        starts.append(r)
+        r = _write_form5(book, ws, r, circle) + 1
+    ws.set_h_pagebreaks(starts[1:])
+    _print_setup(ws, book.title, landscape=False, fit=None, scale=FORM5_PRINT_SCALE)
+
+
+def _write_form5(book: _Book, ws: Worksheet, top: int, circle: dict) -> int:
+    """One circle's 附件5 as the seed lays it out, from row `top`; returns the next free row."""
+    ws.write_string(top, 0, FORM5_TAG, book.fmt("form_tag"))
+    ws.set_row(top + 1, 30)
+    _merged(ws, top + 1, 0, top + 1, FORM5_LAST_COL, forms.FORM5_TITLE, book.fmt("form_title"))
+    r = _form5_header_line(book, ws, top + 2, circle)
+    r = _form5_options(book, ws, r, circle)
+    for field_id in FORM5_VALUE_FIELDS:
+        r = _form5_field(book, ws, r, forms.CIRCLE_FIELD[field_id], circle.get(field_id))
+    r = _form5_table(book, ws, r, circle)
+    notes = forms.CIRCLE_FIELD["notes"]
+    return _form5_field(book, ws, r, notes, circle.get("notes"), min_lines=3)
+
+
+def _merged(ws: Worksheet, r1: int, c1: int, r2: int, c2: int, value: Any, fmt) -> None:
+    """A merged range whose value is written with the typed writer (strings stay strings)."""
+    if (r1, c1) != (r2, c2):
+        ws.merge_range(r1, c1, r2, c2, None, fmt)
+    if isinstance(value, str):
+        ws.write_string(r1, c1, value, fmt)
+    else:
+        _put_value(ws, r1, c1, value, fmt)
+
+
+def _lines_for(value: Any, width: float) -> int:
+    return max(1, math.ceil(_cell_width(value) / max(width - 1, 1))) if value is not None else 1
+
+
+def _form5_header_line(book: _Book, ws: Worksheet, r: int, circle: dict) -> int:
+    """试点生活圈名称 | name | 所在县市区 | county | 截至日期：date — the seed's first line."""
+    label, value = book.fmt("form_label"), book.fmt("form_value")
+    fields = forms.CIRCLE_FIELD
+    name_width = FORM5_WIDTHS[2] + FORM5_WIDTHS[3]
+    ws.set_row(r, LINE_HEIGHT * max(_lines_for(circle.get("name"), name_width), 2) + 4)
+    _merged(ws, r, 0, r, 1, _form_label(fields["name"]), label)
+    _merged(ws, r, 2, r, 3, circle.get("name") or "", value)
+    ws.write_string(r, 4, _form_label(fields["county"]), label)
+    _put_text(ws, r, 5, circle.get("county"), value)
+    day = _as_date(circle.get("as_of"))
+    shown = day.isoformat() if day else (circle.get("as_of") or "")
+    ws.write_string(r, 6, f"{_form_label(fields['as_of'])}：{shown}", value)
+    return r + 1
+
+
+def _ticks(spec: forms.Field, chosen: Any, options: Sequence[forms.Option]) -> str:
+    ids = set(chosen if isinstance(chosen, (list, tuple, set)) else [chosen])
+    return "　".join(f"{o.label}{TICKED if o.id in ids else UNTICKED}" for o in options)
+
+
+def _form5_options(book: _Book, ws: Worksheet, r: int, circle: dict) -> int:
+    """运营主体 (two lines of options, as in the seed) and 发展形态, ticked ☑ or □."""
+    operators, layout = forms.CIRCLE_FIELD["operators"], forms.CIRCLE_FIELD["layout"]
+    label, value = book.fmt("form_label"), book.fmt("form_value")
+    first, last = OPERATOR_LINES
+    lines = (operators.options[:first], operators.options[first:last])
+    _merged(ws, r, 0, r + 1, 1, _form_label(operators), label)
+    for offset, options in enumerate(lines):
+        _merged(ws, r + offset, 2, r + offset, FORM5_LAST_COL, _ticks(operators, circle.get("operators"), options),
+                value)
+    r += 2
+    _merged(ws, r, 0, r, 1, _form_label(layout), label)
+    _merged(ws, r, 2, r, FORM5_LAST_COL, _ticks(layout, circle.get("layout"), layout.options), value)
+    return r + 1
+
+
+def _form5_field(book: _Book, ws: Worksheet, r: int, spec: forms.Field, raw: Any, min_lines: int = 1) -> int:
+    """A label over A:B and its value over C:G, the row as tall as the text needs."""
+    value = _shown(spec, raw)
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    width = sum(FORM5_WIDTHS[2:])
+    label_lines = _lines_for(_form_label(spec), FORM5_WIDTHS[0] + FORM5_WIDTHS[1])
+    ws.set_row(r, LINE_HEIGHT * max(_lines_for(value, width), label_lines, min_lines) + 4)
+    _merged(ws, r, 0, r, 1, _form_label(spec), book.fmt("form_label"))
+    _merged(ws, r, 2, r, FORM5_LAST_COL, value if value is not None else "",
+            book.fmt("form_number" if numeric else "form_value", align="left"))
+    return r + 1
+
+
+def _form5_table(book: _Book, ws: Worksheet, r: int, circle: dict) -> int:
+    """The outlet table: header, 合计, then 基本保障类 and 品质提升类 rows with their group label."""
+    head = book.fmt("form_head")
+    ws.set_row(r, LINE_HEIGHT * 4 + 4)
+    for c, text in enumerate((*forms.FORM5_TABLE_HEADERS, *(col.label for col in forms.OUTLET_COLUMNS))):
+        ws.write_string(r, c, text, head)
+    r += 1
+    _merged(ws, r, 0, r, 1, forms.TOTAL_LABEL, book.fmt("form_head"))
+    _form5_numbers(book, ws, r, circle.get("total") or {})
+    r += 1
+    categories = circle.get("categories") or {}
+    for group, label in forms.GROUP_LABELS.items():
+        rows = [cat for cat in forms.CATEGORIES if cat.group == group]
+        _merged(ws, r, 0, r + len(rows) - 1, 0, label, book.fmt("form_label", valign="vcenter"))
+        for cat in rows:
+            ws.write_string(r, 1, cat.label, book.fmt("form_value", valign="vcenter"))
+            _form5_numbers(book, ws, r, categories.get(cat.id) or {})
+            r += 1
+    return r
+
+
+def _form5_numbers(book: _Book, ws: Worksheet, r: int, row: dict) -> None:
+    number, text = book.fmt("form_number"), book.fmt("form_value")
+    for c, column in enumerate(forms.OUTLET_COLUMNS, start=2):
+        value = row.get(column.id)
+        (_put_text if column.kind == forms.TEXT else _put_number)(ws, r, c, value,
+                                                                   text if column.kind == forms.TEXT else number)
+    needs = row.get("needs")
+    if needs:
+        ws.set_row(r, LINE_HEIGHT * _lines_for(needs, FORM5_WIDTHS[-1]) + 4)
+
+
+def _write_form6_sheet(book: _Book, projects: list[dict]) -> None:
+    """附件6 for the whole city: the seed's 社区名称, 项目名称 first, then the rest, 县市区/生活圈 last."""
+    first = ("community", "name")
+    last = ("county", "circle")
+    order = [*first, *(s.id for s in forms.PROJECT_FIELDS if s.id not in first + last), *last]
+    columns = [Col(forms.PROJECT_FIELD[i].label, _field_kind(forms.PROJECT_FIELD[i])) for i in order]
+    ws = book.sheet(FORM6_SHEET)
+    ws.write_string(0, 0, FORM6_TAG, book.fmt("form_tag"))
+    ws.set_row(1, 30)
+    _merged(ws, 1, 0, 1, len(columns) - 1, forms.FORM6_TITLE, book.fmt("form_title"))
+    rows = [[p.get(i) for i in order] for p in projects]
+    widths = _fit_widths(columns, rows)
+    ws.set_row(2, _header_height(columns, widths))
+    for c, col in enumerate(columns):
+        ws.write_string(2, c, col.header, book.fmt("form_head"))
+        ws.set_column(c, c, widths[c])
+    puts = [(_PUT.get(col.kind, _put_text), book.fmt(col.kind)) for col in columns]
+    for r, row in enumerate(rows, start=3):
+        for c, value in enumerate(row):
+            puts[c][0](ws, r, c, value, puts[c][1])
+    ws.freeze_panes(3, 2)
+    ws.autofilter(2, 0, max(len(rows), 1) + 2, len(columns) - 1)
+    _print_setup(ws, book.title)
+    ws.repeat_rows(2)
+
+
+# ---------------------------------------------------------------------------
+# The city-total 附件5
+# ---------------------------------------------------------------------------
+
+
+def city_total(run: Run) -> dict:
+    """A CIRCLE-shaped record summing every accepted circle (the 全市合计 附件5)."""
+    circles = [c.data for c in run.accepted]
+    weights = [_survey_weight(c) for c in circles]
+    residents = [_number(c.get("residents_10k")) for c in circles]
+    layouts = Counter(c.get("layout") for c in circles)
+    categories = {cat.id: _summed_row([(c.get("categories") or {}).get(cat.id) or {} for c in circles], weights)
+                  for cat in forms.CATEGORIES}
+    return {
+        "name": f"{CITY}（{CITY_TOTAL_SHEET}）", "county": CITY, "as_of": run.as_of.isoformat(),
+        "operators": sorted({o for c in circles for o in c.get("operators") or ()}), "layout": None,
+        "boundaries": f"{CITY}全市已采用的 {len(circles)} 个生活圈（各生活圈见各县市区工作表）",
+        "communities": [f"共 {len({m for c in circles for m in c.get('communities') or ()})} 个社区"],
+        "platform": None, "centers": _sum([_number(c.get("centers")) for c in circles]),
+        "residents_10k": _sum(residents),
+        "facility_area_pct": _weighted([_number(c.get("facility_area_pct")) for c in circles], residents),
+        "notes": CITY_TOTAL_NOTE.format(count=len(circles), share=_percent_text(forms.SURVEY_SAMPLE_SHARE),
+                                        layouts=_layout_text(layouts)),
+        "categories": categories,
+        "total": _summed_row([c.get("total") or {} for c in circles], weights),
+    }
+
+
+def _number(value: Any) -> float | None:
+    return value if type(value) in (int, float) and math.isfinite(value) else None
+
+
+def _sum(values: list[float | None]) -> float | int | None:
+    present = [v for v in values if v is not None]
+    return round(sum(present), 4) if present else None
+
+
+def _weighted(values: list[float | None], weights: list[float | None]) -> float | None:
+    pairs = [(v, w) for v, w in zip(values, weights) if v is not None and w]
+    if not pairs:
+        present = [v for v in values if v is not None]
+        return round(sum(present) / len(present), 1) if present else None
+    return round(sum(v * w for v, w in pairs) / sum(w for _, w in pairs), 1)
+
+
+def _survey_weight(circle: dict) -> float | None:
+    """The survey's valid sample; without one, the sample the seed requires (10 % of residents)."""
+    sample = _number((circle.get("service") or {}).get("survey_sample"))
+    if sample:
+        return sample
+    residents = _number(circle.get("residents_10k"))
+    return residents * 10000 * forms.SURVEY_SAMPLE_SHARE if residents else None
+
+
+def _summed_row(rows: list[dict], weights: list[float | None]) -> dict:
+    summed = {c: _sum([_number(row.get(c)) for row in rows]) for c in OUTLET_NUMBERS}
+    summed["satisfaction_pct"] = _weighted([_number(row.get("satisfaction_pct")) for row in rows], weights)
+    summed["needs"] = None
+    return summed
+
+
+def _percent_text(share: float) -> str:
+    return f"{share * 100:g}"
+
+
+def _layout_text(counts: Counter) -> str:
+    parts = [f"{o.label} {counts[o.id]} 个" for o in forms.LAYOUTS if counts.get(o.id)]
+    return "、".join(parts) or "无"

@@ -1,0 +1,184 @@
+"""The history store: a SQLite file that remembers every run, every parsed file, every e-mail.
+
+It lets the next 通报 say what changed (第N期, circles new or retyped), makes reruns
+incremental (a file whose bytes, jnqh version, registry and run date are unchanged is not
+parsed again) and keeps ``jnqh mail --send`` from sending the same message twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from jnqh import issues
+from jnqh.model import CircleRecord, FileReport, ProjectRecord, Source
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    number INTEGER NOT NULL,
+    as_of TEXT NOT NULL,
+    generated TEXT NOT NULL,
+    summary TEXT NOT NULL            -- run.json
+);
+CREATE TABLE IF NOT EXISTS run_files (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    path TEXT NOT NULL, sha256 TEXT, status TEXT NOT NULL, county TEXT,
+    circles INTEGER NOT NULL, errors INTEGER NOT NULL, warnings INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_circles (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    county TEXT, name TEXT NOT NULL, status TEXT NOT NULL, file TEXT NOT NULL,
+    presence_total REAL, service_total REAL, grade TEXT, final_type TEXT, issues INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS parsed (
+    cache_key TEXT PRIMARY KEY,      -- sha256 + jnqh version + registry + run date
+    report TEXT NOT NULL             -- the FileReport, JSON
+);
+CREATE TABLE IF NOT EXISTS sent (
+    message_key TEXT PRIMARY KEY,    -- run + recipient group + content hash
+    run_number INTEGER NOT NULL,
+    recipients TEXT NOT NULL, subject TEXT NOT NULL, sent_at TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class RunRow:
+    id: int
+    number: int
+    as_of: str
+    generated: str
+    summary: dict
+
+
+class History:
+    """One open store. Use as a context manager; every write is committed at once."""
+
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=30)
+        self.db.executescript(SCHEMA)
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.db.close()
+
+    # -- runs ----------------------------------------------------------------------
+    def runs(self) -> list[RunRow]:
+        rows = self.db.execute("SELECT id, number, as_of, generated, summary FROM runs ORDER BY id")
+        return [RunRow(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
+
+    def latest(self, before_as_of: str | None = None) -> RunRow | None:
+        """The newest run (or the newest one for an earlier date than `before_as_of`)."""
+        runs = self.runs()
+        if before_as_of is not None:
+            runs = [r for r in runs if r.as_of < before_as_of]
+        return runs[-1] if runs else None
+
+    def run_for(self, as_of: str) -> RunRow | None:
+        matching = [r for r in self.runs() if r.as_of == as_of]
+        return matching[-1] if matching else None
+
+    def next_number(self, as_of: str) -> int:
+        """第N期: a rerun for the same date keeps its number; a new date gets the next."""
+        same = self.run_for(as_of)
+        if same is not None:
+            return same.number
+        earlier = [r.number for r in self.runs() if r.as_of < as_of]
+        return max(earlier, default=0) + 1
+
+    def circles_of_run(self, run_id: int) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT county, name, status, final_type, presence_total, service_total FROM run_circles "
+            "WHERE run_id = ? ORDER BY county, name", (run_id,))
+        keys = ("county", "name", "status", "final_type", "presence_total", "service_total")
+        return [dict(zip(keys, row)) for row in rows]
+
+    def record_run(self, number: int, as_of: str, generated: str, summary: dict,
+                   files: list[tuple], circles: list[tuple]) -> int:
+        with self.db:
+            cursor = self.db.execute(
+                "INSERT INTO runs (number, as_of, generated, summary) VALUES (?, ?, ?, ?)",
+                (number, as_of, generated, json.dumps(summary, ensure_ascii=False)))
+            run_id = cursor.lastrowid
+            self.db.executemany("INSERT INTO run_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                [(run_id, *row) for row in files])
+            self.db.executemany("INSERT INTO run_circles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                [(run_id, *row) for row in circles])
+        return run_id
+
+    # -- the parse cache -----------------------------------------------------------
+    def cached_report(self, key: str, shown_as: str) -> FileReport | None:
+        row = self.db.execute("SELECT report FROM parsed WHERE cache_key = ?", (key,)).fetchone()
+        return None if row is None else report_from_json(json.loads(row[0]), shown_as)
+
+    def store_reports(self, entries: list[tuple[str, FileReport]]) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO parsed (cache_key, report) VALUES (?, ?)",
+                [(key, json.dumps(report_to_json(r), ensure_ascii=False)) for key, r in entries])
+
+    # -- sent e-mail ----------------------------------------------------------------
+    def was_sent(self, message_key: str) -> bool:
+        row = self.db.execute("SELECT 1 FROM sent WHERE message_key = ?", (message_key,)).fetchone()
+        return row is not None
+
+    def record_sent(self, message_key: str, run_number: int, recipients: list[str], subject: str,
+                    sent_at: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO sent VALUES (?, ?, ?, ?, ?)",
+                            (message_key, run_number, ", ".join(recipients), subject, sent_at))
+
+    def sent_rows(self, run_number: int | None = None) -> list[dict]:
+        query = "SELECT message_key, run_number, recipients, subject, sent_at FROM sent"
+        args: tuple = ()
+        if run_number is not None:
+            query, args = query + " WHERE run_number = ?", (run_number,)
+        keys = ("message_key", "run_number", "recipients", "subject", "sent_at")
+        return [dict(zip(keys, row)) for row in self.db.execute(query + " ORDER BY sent_at", args)]
+
+
+@contextlib.contextmanager
+def open_history(path: Path) -> Iterator[History]:
+    store = History(path)
+    try:
+        yield store
+    finally:
+        store.db.close()
+
+
+# -- FileReport <-> JSON (the cache keeps sources and issues, not just the contract) --
+
+def report_to_json(report: FileReport) -> dict:
+    def sources(record) -> dict:
+        return {k: [s.sheet, s.cell] for k, s in record.sources.items()}
+
+    return {
+        "sha256": report.sha256, "unreadable": report.unreadable,
+        "circles": [{"data": c.data, "sheet": c.sheet, "sources": sources(c)} for c in report.circles],
+        "projects": [{"data": p.data, "sheet": p.sheet, "row": p.row, "sources": sources(p)}
+                     for p in report.projects],
+        "issues": [{k: getattr(i, k) for k in ("code", "severity", "sheet", "cell", "field", "message",
+                                                 "hint", "value")} for i in report.issues],
+    }
+
+
+def report_from_json(payload: dict, shown_as: str) -> FileReport:
+    def sources(raw: dict) -> dict:
+        return {k: Source(*v) for k, v in raw.items()}
+
+    return FileReport(
+        path=shown_as, sha256=payload["sha256"], unreadable=payload["unreadable"],
+        circles=[CircleRecord(c["data"], c["sheet"], sources(c["sources"])) for c in payload["circles"]],
+        projects=[ProjectRecord(p["data"], p["sheet"], p["row"], sources(p["sources"]))
+                  for p in payload["projects"]],
+        issues=[issues.Issue(file=shown_as, **i) for i in payload["issues"]],
+    )

@@ -1,0 +1,332 @@
+"""Turning what counties type into clean values (the conventions of forms.md).
+
+Every parser takes the raw cell value and returns a :class:`Parsed`: the value, or the
+issue code and its parameters when the text cannot be read. Nothing here raises on bad
+input and nothing here knows about sheets or cells; the reader adds those.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from jnqh import forms
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: object = None
+    code: str | None = None  # an issue code of the catalogue when the input is wrong
+    params: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.code is None
+
+
+BLANK = Parsed()
+
+# Whitespace of every width, and the invisible characters pasted from Word.
+_SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
+
+
+def fold(value: object) -> str:
+    """Text with full-width digits, letters and punctuation folded to half-width."""
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def label_key(value: object) -> str:
+    """The form of a label that labels are compared in: no spaces, half-width, no quotes."""
+    text = _SPACES.sub("", fold(value)).translate(_QUOTES).lower()
+    return text.rstrip(":：")
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not _SPACES.sub("", value))
+
+
+def clean_text(value: object) -> str | None:
+    """Stripped text; Chinese characters kept as typed, whole floats shown as integers."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return _as_date(value).isoformat()
+    return re.sub(r"[ \t\u3000\u00a0]+", " ", str(value)).strip()
+
+
+# ---------------------------------------------------------------------------
+# Numbers
+# ---------------------------------------------------------------------------
+
+_UNIT_WORDS = ("平方米", "平米", "万元", "万人", "个", "座", "家", "户", "人", "份", "台", "处", "类", "种",
+               "元", "㎡", "m2", "m²", "次", "项")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def parse_number(value: object, *, unit: str = "") -> Parsed:
+    """A number from a cell: 12, '12个', '１２', '1,200', '0.3万' (万 scales unless the unit is 万…)."""
+    if is_blank(value):
+        return BLANK
+    if isinstance(value, bool):
+        return Parsed(code="V-NUMBER", params={"value": value})
+    if isinstance(value, (int, float)):
+        return Parsed(float(value))
+    text = fold(value).replace(",", "").replace(" ", "")
+    scale = 1.0
+    for word in _UNIT_WORDS:
+        if text.endswith(word):
+            text = text[: -len(word)]
+            break
+    if text.endswith("万"):
+        text = text[:-1]
+        # "0.3万" in a 万人 field is 0.3 万人; in a plain count it is 3,000.
+        scale = 1.0 if unit.startswith("万") else 10000.0
+    if not _NUMBER.match(text):
+        return Parsed(code="V-NUMBER", params={"value": fold(value)})
+    return Parsed(float(text) * scale)
+
+
+def parse_count(value: object, *, unit: str = "") -> Parsed:
+    parsed = parse_number(value, unit=unit)
+    if not parsed.ok or parsed.value is None:
+        return parsed
+    number = parsed.value
+    if number < 0:
+        return Parsed(code="V-NEGATIVE", params={"value": _plain(number)})
+    if not float(number).is_integer():
+        return Parsed(code="V-INTEGER", params={"value": _plain(number)})
+    return Parsed(int(number))
+
+
+def parse_decimal(value: object, *, unit: str = "") -> Parsed:
+    parsed = parse_number(value, unit=unit)
+    if parsed.ok and parsed.value is not None and parsed.value < 0:
+        return Parsed(code="V-NEGATIVE", params={"value": _plain(parsed.value)})
+    return parsed
+
+
+def parse_percent(value: object) -> Parsed:
+    """A percentage as 0–100: '95%', '９５％', 95 and 0.95 (with a warning) all give 95."""
+    if is_blank(value):
+        return BLANK
+    text = fold(value).replace(" ", "") if isinstance(value, str) else value
+    had_sign = isinstance(text, str) and text.endswith("%")
+    parsed = parse_number(text.rstrip("%") if had_sign else text)
+    if not parsed.ok:
+        return parsed
+    number = parsed.value
+    if not had_sign and 0 < number <= 1:
+        percent = round(number * 100, 6)
+        return Parsed(percent, code="V-PERCENT-FRACTION",
+                      params={"value": _plain(number), "percent": _plain(percent)})
+    if number < 0 or number > 100:
+        return Parsed(code="V-PERCENT-RANGE", params={"value": _plain(number)})
+    return Parsed(number)
+
+
+def _plain(number: float) -> str:
+    """12.0 → '12', 0.30000000000000004 → '0.3'."""
+    return f"{number:.10g}"
+
+
+# ---------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(value: object) -> Parsed:
+    """A date from an Excel date, '2024-04-30', '2024/4/30', '2024.4.30' or '2024年4月30日'."""
+    if is_blank(value):
+        return BLANK
+    if isinstance(value, (dt.datetime, dt.date)):
+        return Parsed(_as_date(value))
+    if isinstance(value, (int, float)) and 20000 < value < 80000:
+        # An Excel serial number the reader saw without a date format.
+        return Parsed(_EXCEL_EPOCH + dt.timedelta(days=int(value)))
+    text = fold(value).split(" ")[0] if isinstance(value, str) else str(value)
+    match = _DATE.match(text.strip())
+    if match:
+        try:
+            return Parsed(dt.date(*(int(g) for g in match.groups())))
+        except ValueError:
+            pass
+    return Parsed(code="V-DATE", params={"value": fold(value)})
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+# ---------------------------------------------------------------------------
+# Ticks, choices, lists
+# ---------------------------------------------------------------------------
+
+
+def parse_tick(value: object) -> bool | None:
+    """True for a tick, False for an explicit no, None for blank or unreadable."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return value != 0
+    text = fold(value).lower().replace(" ", "")
+    if text in forms.TICK_WORDS or (text and all(ch in forms.TICK_MARKS for ch in text)):
+        return True
+    if text in forms.UNTICK_WORDS or (text and all(ch in forms.UNTICK_MARKS for ch in text)):
+        return False
+    return None
+
+
+def parse_yesno(value: object) -> Parsed:
+    if is_blank(value):
+        return BLANK
+    tick = parse_tick(value)
+    if tick is None:
+        return Parsed(code="V-CHOICE", params={"value": fold(value), "options": "是、否"})
+    return Parsed(tick)
+
+
+def split_list(value: object) -> list[str]:
+    """Items of a list cell, split on Chinese and Western separators and newlines."""
+    if is_blank(value):
+        return []
+    text = str(value)
+    for sep in forms.LIST_SEPARATORS:
+        text = text.replace(sep, "\n")
+    return [item.strip() for item in text.split("\n") if item.strip()]
+
+
+def match_option(text: str, options: tuple[forms.Option, ...]) -> forms.Option | None:
+    """The option whose label, variant or id the text names."""
+    key = label_key(text)
+    for option in options:
+        if key in (label_key(option.label), option.id.lower(), *map(label_key, option.variants)):
+            return option
+    return None
+
+
+def parse_choice(value: object, options: tuple[forms.Option, ...]) -> Parsed:
+    if is_blank(value):
+        return BLANK
+    option = match_option(str(value), options)
+    if option is None:
+        return Parsed(code="V-CHOICE", params={"value": fold(value), "options": _option_list(options)})
+    return Parsed(option.id)
+
+
+def _option_list(options: tuple[forms.Option, ...]) -> str:
+    return "、".join(o.label for o in options)
+
+
+def ticked_options(text: object, options: tuple[forms.Option, ...]) -> list[str] | None:
+    """Options ticked inside one text, like '街道（社区）√ 国企□' or '☑便利店 □综合超市'.
+
+    Returns the ids ticked, or None when the text names no option at all. The side the
+    box stands on (after the label in 附件5, before it in 附件2) is taken from the text.
+    """
+    folded = fold(text)
+    found = _find_labels(folded, options)
+    if not found:
+        return None
+    marks = forms.TICK_MARKS | forms.UNTICK_MARKS
+    first_start = found[0][0]
+    boxes_before = any(ch in marks for ch in folded[:first_start])
+    ticked = []
+    for index, (start, end, option) in enumerate(found):
+        if boxes_before:
+            limit = found[index - 1][1] if index else 0
+            mark = _mark_before(folded, start, limit)
+        else:
+            limit = found[index + 1][0] if index + 1 < len(found) else len(folded)
+            mark = _mark_after(folded, end, limit)
+        if mark is not None and mark in forms.TICK_MARKS:
+            ticked.append(option.id)
+    return ticked
+
+
+def _find_labels(text: str, options: tuple[forms.Option, ...]) -> list[tuple[int, int, forms.Option]]:
+    """Non-overlapping occurrences of option labels, longest spelling first."""
+    spellings = sorted(
+        ((fold(s), o) for o in options for s in (o.label, *o.variants)),
+        key=lambda pair: -len(pair[0]),
+    )
+    taken: list[tuple[int, int, forms.Option]] = []
+    for spelling, option in spellings:
+        if any(o is option for _, _, o in taken):
+            continue
+        for match in re.finditer(re.escape(spelling), text):
+            start, end = match.span()
+            if all(end <= s or start >= e for s, e, _ in taken):
+                taken.append((start, end, option))
+                break
+    return sorted(taken, key=lambda t: t[0])
+
+
+def _mark_after(text: str, end: int, limit: int) -> str | None:
+    for ch in text[end:limit]:
+        if ch in forms.TICK_MARKS or ch in forms.UNTICK_MARKS:
+            return ch
+        if not ch.isspace() and ch not in "()（）:：":
+            return None
+    return None
+
+
+def _mark_before(text: str, start: int, limit: int) -> str | None:
+    for ch in reversed(text[limit:start]):
+        if ch in forms.TICK_MARKS or ch in forms.UNTICK_MARKS:
+            return ch
+        if not ch.isspace():
+            return None
+    return None
+
+
+def parse_multi(value: object, options: tuple[forms.Option, ...]) -> Parsed:
+    """A set of options: ticks inside the text, or a plain list like '打印复印、代扣代缴'."""
+    if is_blank(value):
+        return BLANK
+    ticked = ticked_options(value, options)
+    text = fold(value)
+    has_marks = any(ch in forms.TICK_MARKS or ch in forms.UNTICK_MARKS for ch in text)
+    if ticked is not None and has_marks:
+        return Parsed(sorted(ticked))
+    ids, unknown = [], []
+    for item in split_list(value):
+        option = match_option(item, options)
+        (ids.append(option.id) if option else unknown.append(item))
+    if unknown:
+        return Parsed(sorted(set(ids)), code="V-CHOICE",
+                      params={"value": "、".join(unknown), "options": _option_list(options)})
+    return Parsed(sorted(set(ids)))
+
+
+# ---------------------------------------------------------------------------
+# County names
+# ---------------------------------------------------------------------------
+
+
+def normalise_county(value: object, known: tuple[str, ...] = forms.COUNTIES) -> str | None:
+    """The full county name for '任城', '任城区', ' 任城区 '…; None when it is none of them."""
+    key = label_key(value)
+    if not key:
+        return None
+    for name in known:
+        if label_key(name) == key:
+            return name
+    full = forms.COUNTY_ALIASES.get(key)
+    if full in known:
+        return full
+    for name in known:
+        if key.startswith(label_key(name)):
+            return name
+    return None

@@ -1,0 +1,298 @@
+"""Reading 附件5 (one circle's survey) from a sheet, whatever its layout.
+
+A sheet may hold one circle or several stacked blocks; each block starts at the
+「试点生活圈名称」 label. Header fields are found by their labels: the value is typed after
+the label in the same cell (``试点生活圈名称：XX``), or in the first non-empty cell to its
+right. The outlet table is found by its header row and read by its row labels.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jnqh import forms
+from jnqh.model import CircleRecord, Source
+from jnqh.normalize import Parsed, fold, is_blank, label_key, parse_multi, ticked_options
+from jnqh.read.context import ReadContext, parse_field, record_parse_problem
+from jnqh.read.locate import SheetIndex
+
+NAME = forms.CIRCLE_FIELD["name"]
+HEADER_FIELDS = tuple(f for f in forms.CIRCLE_FIELDS if f.id != "notes")
+# Every header label stops the search for the value of the label before it.
+HEADER_STOPS = frozenset(label_key(a) for f in forms.CIRCLE_FIELDS for a in f.anchors if f.id != "notes")
+TABLE_MARKERS = ("商业网点",)
+TABLE_END = frozenset({label_key(forms.CIRCLE_FIELD["notes"].label)})
+# The seed prints an example date to overwrite: "202×年×月×日".
+_PLACEHOLDER = re.compile(r"[×xX_＿]{1,}")
+
+
+def find_blocks(index: SheetIndex) -> list[range]:
+    """Row ranges of the 附件5 forms in a sheet (several circles may be stacked)."""
+    starts = [h.row for h in index.find(NAME.anchors)]
+    starts = sorted(set(starts))
+    height = len(index.grid.rows)
+    blocks = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else height
+        block = range(start, end)
+        if _looks_like_form(index, block):
+            blocks.append(block)
+    return blocks
+
+
+def _looks_like_form(index: SheetIndex, block: range) -> bool:
+    """A name label alone is not a form (附件6 has a 生活圈名称 column too)."""
+    if index.find(TABLE_MARKERS, rows=block, contains=True):
+        return True
+    others = [f for f in HEADER_FIELDS if f.id in ("operators", "layout", "boundaries", "communities")]
+    return sum(bool(index.find(f.anchors, rows=block)) for f in others) >= 2
+
+
+def read_circle(index: SheetIndex, block: range, ctx: ReadContext) -> CircleRecord:
+    record = CircleRecord(data={}, sheet=index.name)
+    found_values = _header_values(index, block)
+    for spec in forms.CIRCLE_FIELDS:
+        _read_header_field(index, spec, found_values.get(spec.id), record, ctx)
+    _read_outlet_table(index, block, record, ctx)
+    return record
+
+
+# ---------------------------------------------------------------------------
+# Header fields
+# ---------------------------------------------------------------------------
+
+
+def _header_values(index: SheetIndex, block: range) -> dict[str, tuple[object, tuple[int, int], tuple[int, int]]]:
+    """field id → (raw value, value cell, label cell) for every header label in the block."""
+    found: dict = {}
+    for r in block:
+        for c in range(len(index.grid.rows[r])):
+            key = index.keys.get((r, c))
+            if not key or not _starts_with_label(key):
+                continue
+            for field_id, value, cell in _segments(index, r, c):
+                found.setdefault(field_id, (value, cell, (r, c)))
+    notes = index.find((forms.CIRCLE_FIELD["notes"].label,), rows=block, prefix=False)
+    if notes:
+        value, cell = index.value_right(notes[0].row, notes[0].col, HEADER_STOPS)
+        found["notes"] = (value, cell, (notes[0].row, notes[0].col))
+    return found
+
+
+def _starts_with_label(key: str) -> bool:
+    return any(key.startswith(k) for k in HEADER_STOPS)
+
+
+def _segments(index: SheetIndex, r: int, c: int):
+    """Split a label cell into (field, value) pieces.
+
+    One cell may hold one label ("四至范围"), a label and its value ("截至日期：2024-4-30"),
+    or the whole header line typed as one ("试点生活圈名称：XX  所在县市区：YY  截至日期：ZZ").
+    """
+    text = fold(index.grid.value(r, c))
+    spots = _label_spots(text)
+    for i, (start, end, spec) in enumerate(spots):
+        stop = spots[i + 1][0] if i + 1 < len(spots) else len(text)
+        inline = text[end:stop].strip(" :：\n\t")
+        if spec.kind in (forms.MULTI, forms.CHOICE):
+            inline = text[end:stop]  # the ticks may be all that follows
+            if not ticked_options(inline, spec.options) and not inline.strip(" :：\n（）(),，多选打√"):
+                inline = ""
+        if inline and not _PLACEHOLDER.search(inline):
+            yield spec.id, inline, (r, c)
+        elif i == len(spots) - 1:
+            yield spec.id, *_value_beside(index, r, c, spec)
+
+
+def _label_spots(text: str) -> list[tuple[int, int, forms.Field]]:
+    """Where each header label stands in a cell's text, allowing spaces inside labels."""
+    spots = []
+    for spec in HEADER_FIELDS:
+        for anchor in sorted(spec.anchors, key=len, reverse=True):
+            pattern = r"\s*".join(re.escape(ch) for ch in label_key(anchor))
+            match = re.search(pattern, _fold_brackets(text))
+            if match and not any(s <= match.start() < e for s, e, _ in spots):
+                spots.append((match.start(), match.end(), spec))
+                break
+    return sorted(spots, key=lambda s: s[0])
+
+
+def _fold_brackets(text: str) -> str:
+    # NFKC already made brackets half-width; label_key lower-cases, so match lower too.
+    return text.lower()
+
+
+def _value_beside(index: SheetIndex, r: int, c: int, spec: forms.Field):
+    if spec.kind in (forms.MULTI, forms.CHOICE) and spec.options:
+        return _option_region(index, r, c)
+    return index.value_right(r, c, HEADER_STOPS)
+
+
+def _option_region(index: SheetIndex, r: int, c: int) -> tuple[str, tuple[int, int]]:
+    """The text of every cell right of an options label, over the rows the label spans.
+
+    Options and their ticks may sit in one cell ("国企√"), in neighbouring cells
+    ("国企" | "√"), or over two rows as in the seed's 运营主体 box.
+    """
+    r1, _, r2, _ = index.merge_span(r, c)
+    parts, first = [], None
+    for row in range(r1, r2 + 1):
+        for cell in index.right_cells(row, c, HEADER_STOPS - _option_keys()):
+            first = first or cell
+            value = index.grid.value(*cell)
+            parts.append("" if is_blank(value) else fold(value))
+    text = " ".join(parts)
+    return text, first or (r, c + 1)
+
+
+def _option_keys() -> frozenset[str]:
+    return frozenset(label_key(s) for spec in (forms.CIRCLE_FIELD["operators"], forms.CIRCLE_FIELD["layout"])
+                     for o in spec.options for s in (o.label, *o.variants))
+
+
+def _read_header_field(index: SheetIndex, spec: forms.Field, found, record: CircleRecord,
+                       ctx: ReadContext) -> None:
+    if found is None:
+        record.data[spec.id] = [] if spec.kind == forms.MULTI else None
+        if spec.required:
+            ctx.add("R-LABEL-MISSING", sheet=index.name, field=spec.id, label=spec.label)
+        return
+    raw, cell, _ = found
+    source = Source(index.name, index.ref(*cell))
+    record.sources[spec.id] = source
+    parsed = _parse_options(spec, raw) if spec.options else parse_field(spec, raw)
+    record_parse_problem(ctx, parsed, spec, source, spec.id, raw)
+    value = parsed.value
+    if spec.id == "county" and value:
+        value = fold(value)
+    record.data[spec.id] = value if value is not None else ([] if spec.kind == forms.MULTI else None)
+
+
+def _parse_options(spec: forms.Field, raw: object) -> Parsed:
+    """Ticked options of 运营主体 / 发展形态, from ticks or from a typed option name."""
+    if is_blank(raw):
+        return Parsed([] if spec.kind == forms.MULTI else None)
+    ticked = ticked_options(raw, spec.options)
+    marks = any(ch in forms.TICK_MARKS for ch in fold(raw))
+    if ticked is None or (not marks and len(ticked) == 0):
+        parsed = parse_multi(raw, spec.options)  # typed names, e.g. "民营企业、国企"
+    elif not marks:
+        # The form's own option text with nothing ticked, or one option typed alone.
+        named = _named_options(raw, spec.options)
+        parsed = Parsed(named if len(named) == 1 else [])
+    else:
+        parsed = Parsed(sorted(ticked))
+    if spec.kind == forms.CHOICE and parsed.ok:
+        chosen = parsed.value or []
+        if len(chosen) > 1:
+            labels = "、".join(spec.option_by_id(i).label for i in chosen)
+            return Parsed(code="V-CHOICE-MANY", params={"value": labels, "options": _labels(spec)})
+        return Parsed(chosen[0] if chosen else None)
+    return parsed
+
+
+def _named_options(raw: object, options: tuple[forms.Option, ...]) -> list[str]:
+    text = label_key(raw)
+    return [o.id for o in options if any(label_key(s) in text for s in (o.label, *o.variants))]
+
+
+def _labels(spec: forms.Field) -> str:
+    return "、".join(o.label for o in spec.options)
+
+
+# ---------------------------------------------------------------------------
+# The outlet table
+# ---------------------------------------------------------------------------
+
+
+def _read_outlet_table(index: SheetIndex, block: range, record: CircleRecord, ctx: ReadContext) -> None:
+    empty = {c.id: None for c in forms.OUTLET_COLUMNS}
+    record.data["categories"] = {cat.id: dict(empty) for cat in forms.CATEGORIES}
+    record.data["total"] = dict(empty)
+    header = _table_header(index, block)
+    if header is None:
+        ctx.add("R-TABLE-MISSING", sheet=index.name, field="categories")
+        return
+    header_row, columns = header
+    for column in forms.OUTLET_COLUMNS:
+        if column.id not in columns:
+            ctx.add("R-COLUMN-MISSING", sheet=index.name, cell=index.ref(header_row, 0),
+                    field=f"categories.*.{column.id}", label=column.label)
+    label_cols = range(0, min(columns.values(), default=1))
+    seen = _read_rows(index, range(header_row + 1, block.stop), label_cols, columns, record, ctx)
+    for cat in forms.CATEGORIES:
+        if cat.id not in seen:
+            label = forms.field_label(f"categories.{cat.id}").strip()
+            ctx.add("R-CATEGORY-MISSING", sheet=index.name, field=f"categories.{cat.id}", label=label)
+
+
+def _table_header(index: SheetIndex, block: range) -> tuple[int, dict[str, int]] | None:
+    hits = index.find(TABLE_MARKERS, rows=block, contains=True)
+    if not hits:
+        return None
+    row = hits[0].row
+    columns: dict[str, int] = {}
+    for column in forms.OUTLET_COLUMNS:
+        spellings = tuple(label_key(s) for s in (column.label, *column.variants))
+        # Headers pasted from Word may break over two rows; look at both.
+        for r in (row, row + 1):
+            cells = [(c, k) for (rr, c), k in index.keys.items() if rr == r]
+            match = next((c for c, k in sorted(cells) if any(s in k for s in spellings)), None)
+            if match is not None:
+                columns[column.id] = match
+                break
+    return row, columns
+
+
+def _read_rows(index: SheetIndex, rows: range, label_cols: range, columns: dict[str, int],
+               record: CircleRecord, ctx: ReadContext) -> set[str]:
+    group, seen = None, set()
+    for r in rows:
+        labels = [index.keys.get(index.grid.merge_anchor(r, c)) for c in label_cols]
+        labels = [k for k in labels if k]
+        if any(k in TABLE_END or k.startswith("说明") for k in labels):
+            break
+        for key in labels:
+            if "基本保障" in key:
+                group = "basic"
+            elif "品质提升" in key:
+                group = "quality"
+        row_id = _row_id(labels, group, seen)
+        if row_id is None:
+            continue
+        if row_id != "total":
+            seen.add(row_id)
+            if forms.CATEGORY[row_id].group == "quality":
+                group = "quality"
+        _read_row(index, r, row_id, columns, record, ctx)
+    return seen
+
+
+def _row_id(labels: list[str], group: str | None, seen: set[str]) -> str | None:
+    for key in labels:
+        if key == label_key(forms.TOTAL_LABEL):
+            return "total"
+        if key == "其他" or key.startswith("其他"):
+            in_quality = group == "quality" or "basic_other" in seen
+            return "quality_other" if in_quality else "basic_other"
+        for cat in forms.CATEGORIES:
+            if cat.label != "其他" and key in {label_key(s) for s in (cat.label, *cat.variants)}:
+                return cat.id
+    return None
+
+
+def _read_row(index: SheetIndex, r: int, row_id: str, columns: dict[str, int],
+              record: CircleRecord, ctx: ReadContext) -> None:
+    target = record.data["total"] if row_id == "total" else record.data["categories"][row_id]
+    prefix = "total" if row_id == "total" else f"categories.{row_id}"
+    for column in forms.OUTLET_COLUMNS:
+        c = columns.get(column.id)
+        if c is None:
+            continue
+        raw = index.grid.value(r, c)
+        path = f"{prefix}.{column.id}"
+        source = Source(index.name, index.ref(r, c))
+        record.sources[path] = source
+        parsed = parse_field(column, raw)
+        record_parse_problem(ctx, parsed, column, source, path, raw)
+        target[column.id] = parsed.value

@@ -1,0 +1,89 @@
+"""What every form reader shares while reading one file: where issues go, what today is."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from jnqh import forms, issues
+from jnqh.issues import Issue
+from jnqh.model import Source
+from jnqh.normalize import (
+    Parsed, clean_text, parse_choice, parse_count, parse_date, parse_decimal, parse_multi,
+    parse_number, parse_percent, parse_yesno, split_list,
+)
+
+
+@dataclass
+class ReadContext:
+    file: str  # the file name shown in messages
+    today: dt.date
+    found: list[Issue] = field(default_factory=list)
+
+    def add(self, code: str, *, sheet: str | None = None, cell: str | None = None,
+            field: str | None = None, value: object = None, **params: object) -> None:
+        self.found.append(issues.make(code, file=self.file, sheet=sheet, cell=cell,
+                                      field=field, value=value, **params))
+
+    def add_at(self, code: str, source: Source | None, field: str | None = None,
+               value: object = None, **params: object) -> None:
+        self.add(code, sheet=source.sheet if source else None, cell=source.cell if source else None,
+                 field=field, value=value, **params)
+
+
+def parse_field(spec: forms.Field | forms.Column, raw: object) -> Parsed:
+    """Parse one raw cell value by the kind its form definition gives."""
+    unit = getattr(spec, "unit", "")
+    options = getattr(spec, "options", ())
+    kind = spec.kind
+    if kind == forms.TEXT:
+        return Parsed(clean_text(raw))
+    if kind == forms.COUNT:
+        return parse_count(raw, unit=unit)
+    if kind == forms.DECIMAL:
+        return parse_decimal(raw, unit=unit)
+    if kind == forms.PERCENT:
+        return parse_percent(raw)
+    if kind == forms.DATE:
+        parsed = parse_date(raw)
+        return Parsed(parsed.value.isoformat(), None, {}) if parsed.ok and parsed.value else parsed
+    if kind == forms.YESNO:
+        return parse_yesno(raw)
+    if kind == forms.CHOICE:
+        return parse_choice(raw, options)
+    if kind == forms.MULTI:
+        return parse_multi(raw, options)
+    if kind == forms.LIST:
+        return Parsed(split_list(raw) or None)
+    if kind == forms.NUMBER_LIST:
+        return _parse_number_list(raw)
+    raise ValueError(f"unknown field kind {kind!r}")
+
+
+def _parse_number_list(raw: object) -> Parsed:
+    if isinstance(raw, (int, float)):
+        return Parsed([float(raw)])
+    numbers = []
+    for item in split_list(raw):
+        parsed = parse_number(item)
+        if not parsed.ok:
+            return parsed
+        numbers.append(parsed.value)
+    return Parsed(numbers or None)
+
+
+def unit_hint(spec: forms.Field | forms.Column) -> str:
+    unit = getattr(spec, "unit", "")
+    return f"（单位：{unit}）" if unit else ""
+
+
+def record_parse_problem(ctx: ReadContext, parsed: Parsed, spec: forms.Field | forms.Column,
+                         source: Source, path: str, raw: object) -> None:
+    """Turn a parser's complaint into an issue at the cell the value came from."""
+    if parsed.code is None:
+        return
+    params = dict(parsed.params)
+    params.setdefault("value", raw)
+    params.setdefault("options", "、".join(o.label for o in getattr(spec, "options", ())))
+    ctx.add_at(parsed.code, source, field=path, label=spec.label, unit_hint=unit_hint(spec),
+               **params)

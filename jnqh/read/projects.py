@@ -1,0 +1,64 @@
+"""Reading 附件6 (the project list) from a sheet: a header row anywhere, then one row each."""
+
+from __future__ import annotations
+
+from jnqh import forms
+from jnqh.model import ProjectRecord, Source
+from jnqh.normalize import is_blank, label_key
+from jnqh.read.context import ReadContext, parse_field, record_parse_problem
+from jnqh.read.locate import SheetIndex
+
+NAME_FIELD = forms.PROJECT_FIELD["name"]
+# A row that names 项目名称 and at least this many other columns is the header.
+MIN_OTHER_COLUMNS = 1
+
+
+def find_header(index: SheetIndex) -> tuple[int, dict[str, int]] | None:
+    """The header row of a project list and the column of each field found in it."""
+    for hit in index.find(NAME_FIELD.anchors, prefix=False):
+        columns = _columns_in_row(index, hit.row)
+        if len(columns) > MIN_OTHER_COLUMNS:
+            return hit.row, columns
+    return None
+
+
+def _columns_in_row(index: SheetIndex, row: int) -> dict[str, int]:
+    cells = sorted((c, key) for (r, c), key in index.keys.items() if r == row)
+    columns: dict[str, int] = {}
+    for spec in forms.PROJECT_FIELDS:
+        spellings = [label_key(s) for s in spec.anchors]
+        for c, key in cells:
+            if c in columns.values():
+                continue
+            if any(key == s or key.startswith(s) for s in spellings):
+                columns[spec.id] = c
+                break
+    return columns
+
+
+def read_projects(index: SheetIndex, header: tuple[int, dict[str, int]],
+                  ctx: ReadContext) -> list[ProjectRecord]:
+    header_row, columns = header
+    projects = []
+    for r in range(header_row + 1, len(index.grid.rows)):
+        raws = {fid: index.grid.value(r, c) for fid, c in columns.items()}
+        if all(is_blank(v) for v in raws.values()):
+            continue
+        projects.append(_read_row(index, r, raws, columns, ctx))
+    return projects
+
+
+def _read_row(index: SheetIndex, r: int, raws: dict, columns: dict[str, int],
+              ctx: ReadContext) -> ProjectRecord:
+    record = ProjectRecord(data={}, sheet=index.name, row=r + 1)
+    for spec in forms.PROJECT_FIELDS:
+        if spec.id not in columns:
+            record.data[spec.id] = None
+            continue
+        raw = raws[spec.id]
+        source = Source(index.name, index.ref(r, columns[spec.id]))
+        record.sources[spec.id] = source
+        parsed = parse_field(spec, raw)
+        record_parse_problem(ctx, parsed, spec, source, f"project.{spec.id}", raw)
+        record.data[spec.id] = parsed.value
+    return record

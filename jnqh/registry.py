@@ -1,0 +1,145 @@
+"""The city's list of circles and county contacts (the registry workbook the office edits).
+
+Read with the same label-tolerant machinery as the forms: the sheets 生活圈名册 and 联系人
+are found by name (or by their header labels), the columns by their labels.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from jnqh import forms
+from jnqh.normalize import clean_text, label_key, normalise_county, parse_tick
+from jnqh.read.locate import SheetIndex
+from jnqh.workbook import load_book
+
+DEFAULT_REGISTRY = "生活圈名册.xlsx"  # shipped in jnqh/data/
+_SUFFIXES = ("一刻钟便民生活圈", "便民生活圈", "生活圈")
+
+
+@dataclass(frozen=True)
+class RegisteredCircle:
+    county: str
+    name: str
+    main_city: bool
+    street: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    county: str
+    person: str | None
+    email: str | None
+    phone: str | None
+
+
+@dataclass
+class Registry:
+    circles: list[RegisteredCircle] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        self._by_key = {circle_key(c.name): c for c in self.circles}
+
+    @property
+    def counties(self) -> tuple[str, ...]:
+        extra = [c.county for c in self.circles if c.county not in forms.COUNTIES]
+        return tuple(forms.COUNTIES) + tuple(dict.fromkeys(extra))
+
+    def match(self, name: str | None) -> RegisteredCircle | None:
+        """The registered circle a submitted name means, tolerating spaces and suffixes."""
+        if not name:
+            return None
+        return self._by_key.get(circle_key(name))
+
+    def nearest(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        keys = list(self._by_key)
+        close = difflib.get_close_matches(circle_key(name), keys, n=1, cutoff=0.5)
+        return self._by_key[close[0]].name if close else None
+
+    def circles_of(self, county: str) -> list[RegisteredCircle]:
+        return [c for c in self.circles if c.county == county]
+
+    def contacts_of(self, county: str) -> list[Contact]:
+        return [c for c in self.contacts if c.county == county]
+
+    def is_main_city(self, county: str) -> bool:
+        listed = [c.main_city for c in self.circles_of(county)]
+        return any(listed) if listed else county in forms.MAIN_CITY_COUNTIES
+
+
+def circle_key(name: str) -> str:
+    """The comparable form of a circle name: no spaces, half-width, no 生活圈 suffix."""
+    key = label_key(name)
+    for suffix in _SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+def shipped_registry_path() -> Path:
+    return Path(str(resources.files("jnqh") / "data" / DEFAULT_REGISTRY))
+
+
+def load_registry(path: Path | str | None = None) -> Registry:
+    """Read a registry workbook; with no path, the one shipped with jnqh."""
+    path = Path(path) if path else shipped_registry_path()
+    book = load_book(path)
+    circles, contacts = [], []
+    for grid in book.sheets:
+        index = SheetIndex(grid)
+        rows = _table(index, forms.REGISTRY_CIRCLE_COLUMNS, required=("county", "name"))
+        if rows and "main_city" in rows[0] or (rows and grid.name == forms.REGISTRY_CIRCLES_SHEET):
+            circles += [_circle(row) for row in rows if row.get("name")]
+            continue
+        rows = _table(index, forms.REGISTRY_CONTACT_COLUMNS, required=("county", "email"))
+        contacts += [_contact(row) for row in rows if row.get("county")]
+    return Registry([c for c in circles if c], contacts, source=str(path))
+
+
+def _table(index: SheetIndex, columns: tuple[forms.Column, ...], required: tuple[str, ...]) -> list[dict]:
+    """Rows under the first row that carries the required column labels."""
+    by_row: dict[int, dict[str, int]] = {}
+    for (r, c), key in index.keys.items():
+        by_row.setdefault(r, {})[key] = c
+    for r in sorted(by_row):
+        found = {}
+        for column in columns:
+            for spelling in (column.label, *column.variants):
+                if label_key(spelling) in by_row[r]:
+                    found[column.id] = by_row[r][label_key(spelling)]
+                    break
+        if all(k in found for k in required):
+            return [
+                {cid: index.grid.value(row, c) for cid, c in found.items()}
+                for row in range(r + 1, len(index.grid.rows))
+            ]
+    return []
+
+
+def _circle(row: dict) -> RegisteredCircle | None:
+    county = normalise_county(row.get("county")) or clean_text(row.get("county"))
+    name = clean_text(row.get("name"))
+    if not county or not name:
+        return None
+    main = parse_tick(row.get("main_city"))
+    year = row.get("year")
+    return RegisteredCircle(
+        county=county, name=name,
+        main_city=main if main is not None else county in forms.MAIN_CITY_COUNTIES,
+        street=clean_text(row.get("street")),
+        year=int(year) if isinstance(year, (int, float)) else None,
+    )
+
+
+def _contact(row: dict) -> Contact:
+    county = normalise_county(row.get("county")) or clean_text(row.get("county"))
+    return Contact(county=county, person=clean_text(row.get("person")),
+                   email=clean_text(row.get("email")), phone=clean_text(row.get("phone")))

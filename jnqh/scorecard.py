@@ -1,0 +1,45 @@
+"""Scoring the circles of a checked file: the rubric's result on each record, gaps as issues.
+
+Shared by ``jnqh score`` and ``jnqh consolidate``: the score goes into the circle's data
+(``score``, the JSON contract), and what the scorer could not use — a fact not filled, a
+self-score that differs from the computed one — becomes an issue at the right cell.
+"""
+
+from __future__ import annotations
+
+from jnqh import forms
+from jnqh.issues import make
+from jnqh.model import CircleRecord, FileReport, Source
+from jnqh.rubric import Rubric
+from jnqh.scoring import score_circle
+
+PRESENCE_ITEM = "业态“有没有”"
+
+
+def score_file(report: FileReport, rubric: Rubric, surveys: dict[str, dict] | None = None) -> None:
+    """Score every circle of `report` in place, adding the scorer's findings to its issues."""
+    surveys = surveys or {}
+    for circle in report.circles:
+        projects = [p.data for p in report.projects if p.data.get("circle") == circle.name]
+        score_record(circle, report, rubric, projects, surveys.get(circle.name or ""))
+
+
+def score_record(circle: CircleRecord, report: FileReport, rubric: Rubric, projects: list[dict],
+                 survey: dict | None) -> dict:
+    score = score_circle(circle.data, rubric, projects=projects, survey=survey)
+    circle.data["score"] = score
+    by_item = {path: item["name"] for item in score["service"]["items"] for path in item.get("missing") or ()}
+    for path in score.get("missing") or ():
+        item = by_item.get(path, PRESENCE_ITEM)
+        report.issues.append(_issue("S-FACT-MISSING", report, circle, path, item=item,
+                                    label=forms.field_label(path)))
+    for diff in score.get("self_score_differences") or ():
+        report.issues.append(_issue("S-SELF-SCORE", report, circle, "self_score", item=diff.get("item", ""),
+                                    self_score=diff.get("self_score"), points=diff.get("points")))
+    return score
+
+
+def _issue(code: str, report: FileReport, circle: CircleRecord, path: str, **params):
+    source = circle.source(path) or Source(circle.sheet, "")
+    return make(code, file=report.path, sheet=source.sheet, cell=source.cell or None,
+                field=path, **params)

@@ -1,0 +1,308 @@
+"""附件4 满意度调查表: questionnaire exports (问卷星 and the like) → satisfaction per circle.
+
+An export has one row per respondent: metadata columns (序号, 提交答卷时间, 所用时间, 来自IP,
+来源, 来源详情), then one column per question headed ``N、题干``. Answers come as option text
+or as option numbers (1-based; -2/-3 mean skipped), multi-choice answers joined with ``┋``.
+The questions are found by the start of their text (``forms.SURVEY_QUESTIONS``), never by
+column position. Bad data gives problems, not exceptions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
+from os import PathLike
+from typing import Any, Iterable
+
+import python_calamine
+
+from jnqh import forms, issues
+
+MULTI_SEPARATOR = "┋"
+# 问卷星 writes -2 for a question skipped by logic and -3 for one not shown; some exports
+# write the words instead.
+SKIPPED = frozenset({"-2", "-3", "(跳过)", "（跳过）", "(空)", "（空）"})
+_NUMBERED = re.compile(r"^\s*(\d+)\s*[、.．:：)）]\s*")
+_SPACES = re.compile(r"\s+")
+_RESIDENCE_WORD = "居住"
+GROUPS = ("business", "service")
+UNKNOWN_ANSWER = "Q-ANSWER-UNKNOWN"  # not yet in jnqh.issues; its message is built here
+DEFAULT_SAMPLE_SHARE = Decimal(str(forms.SURVEY_SAMPLE_SHARE))
+
+
+@dataclass
+class SurveyFile:
+    """What one export held: a response per respondent, and the problems found."""
+
+    path: str
+    responses: list[dict] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)
+    sheet: str | None = None
+    questions: dict[str, str] = field(default_factory=dict)  # question id → column header
+    residence_columns: list[str] = field(default_factory=list)
+
+
+def _problem(code: str, cell: str | None = None, **params: Any) -> dict:
+    """A plain problem record; the message comes from the issue catalogue when it has the code."""
+    if code in issues.KIND:
+        issue = issues.make(code, file="", cell=cell, **params)
+        severity, message = issue.severity, issue.message
+    else:
+        severity = issues.WARNING
+        message = (f"“{params['question']}”有 {params['count']} 份答卷的答案无法识别"
+                   f"（如“{params['example']}”），这些答案未计入满意度")
+    return {"code": code, "severity": severity, "message": message, "cell": cell, "params": params}
+
+
+def _cell_name(row: int, col: int) -> str:
+    """0-based (row, col) → an Excel address such as C12."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _squeeze(text: str) -> str:
+    """Text without any whitespace, for matching question stems and community names."""
+    return _SPACES.sub("", text)
+
+
+# ---------------------------------------------------------------------------
+# Reading an export
+# ---------------------------------------------------------------------------
+
+
+def read_survey(path: str | PathLike[str]) -> SurveyFile:
+    """Read a .xlsx or .xls export. Never raises on bad data: see ``.problems``."""
+    result = SurveyFile(path=str(path))
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheets = [(workbook.get_sheet_by_index(i)) for i in range(len(workbook.sheet_names))]
+        tables = [(sheet.name, sheet.start, sheet.to_python()) for sheet in sheets]
+    except FileNotFoundError:
+        result.problems.append(_problem("F-MISSING"))
+        return result
+    except (python_calamine.CalamineError, OSError, ValueError) as error:
+        result.problems.append(_problem("F-CORRUPT", reason=str(error) or type(error).__name__))
+        return result
+    name, start, rows, header_at, columns = _pick_sheet(tables)
+    result.sheet = name
+    if header_at is None:
+        missing = "、".join(q.prefix for q in forms.SURVEY_QUESTIONS)
+        result.problems.append(_problem("Q-NO-QUESTIONS", missing=missing))
+        return result
+    _read_rows(result, rows[header_at + 1:], columns, start, header_at)
+    return result
+
+
+def _pick_sheet(tables: list[tuple[str, Any, list[list]]]) -> tuple:
+    """The sheet whose header row names the most rated questions (exports have one sheet)."""
+    best = (None, (0, 0), [], None, {})
+    best_found = -1
+    for name, start, rows in tables:
+        header_at = _header_row(rows)
+        if header_at is None:
+            continue
+        columns = _question_columns(rows[header_at])
+        found = len(columns["questions"])
+        if found > best_found:
+            best, best_found = (name, start or (0, 0), rows, header_at, columns), found
+    if best[0] is None and tables:
+        return tables[0][0], tables[0][1] or (0, 0), tables[0][2], None, {}
+    return best
+
+
+def _header_row(rows: list[list]) -> int | None:
+    """The first row that looks like a header: 序号 or numbered question stems."""
+    for index, row in enumerate(rows[:20]):
+        texts = [_text(value) for value in row]
+        numbered = sum(1 for text in texts if _NUMBERED.match(text))
+        if "序号" in texts or numbered >= 3:
+            return index
+    return None
+
+
+def _question_columns(header: list) -> dict:
+    """Column indexes of the seven rated questions and of the 小区/社区 question."""
+    stems = [(col, _text(value), _squeeze(_NUMBERED.sub("", _text(value)))) for col, value in enumerate(header)]
+    questions: dict[str, tuple[int, str]] = {}
+    for question in forms.SURVEY_QUESTIONS:
+        prefix = _squeeze(question.prefix)
+        match = next((c for c in stems if c[2].startswith(prefix)), None) \
+            or next((c for c in stems if prefix in c[2]), None)
+        if match is not None:
+            questions[question.id] = (match[0], match[1])
+    residence = [(col, text) for col, text, stem in stems
+                 if _RESIDENCE_WORD in stem and any(key in stem for key in forms.SURVEY_RESIDENCE_KEYS)]
+    return {"questions": questions, "residence": residence}
+
+
+def _read_rows(result: SurveyFile, rows: list[list], columns: dict, start: tuple, header_at: int) -> None:
+    questions, residence = columns["questions"], columns["residence"]
+    result.questions = {qid: header for qid, (_, header) in questions.items()}
+    result.residence_columns = [header for _, header in residence]
+    _report_missing_questions(result, questions, residence)
+    # question id → (cell, text) of each answer that is no option of the question
+    unknown: dict[str, list[tuple[str, str]]] = {}
+    first_row = start[0] + header_at + 1
+    asked = [(q, questions[q.id][0]) for q in forms.SURVEY_QUESTIONS if q.id in questions]
+    for offset, row in enumerate(rows):
+        if not any(_text(value) for value in row):
+            continue  # a blank line in the export, not a respondent
+        answers = {}
+        for question, col in asked:
+            value = row[col] if col < len(row) else None
+            answer, known = decode_answer(value, question.options)
+            if not known:
+                cell = _cell_name(first_row + offset, start[1] + col)
+                unknown.setdefault(question.id, []).append((cell, _text(value)))
+            answers[question.id] = answer
+        result.responses.append({
+            "row": first_row + offset + 1,
+            "id": _text(row[0]) if row else "",
+            "residence": _residence(row, residence),
+            "answers": answers,
+        })
+    for question_id, found in unknown.items():
+        (cell, example), header = found[0], questions[question_id][1]
+        result.problems.append(_problem(UNKNOWN_ANSWER, cell=cell, question=header,
+                                        count=len(found), example=example))
+
+
+def _report_missing_questions(result: SurveyFile, questions: dict, residence: list) -> None:
+    missing = [q.prefix for q in forms.SURVEY_QUESTIONS if q.id not in questions]
+    if missing:
+        result.problems.append(_problem("Q-NO-QUESTIONS", missing="；".join(missing)))
+    if not residence:
+        result.problems.append(_problem("Q-NO-RESIDENCE"))
+
+
+def _residence(row: list, residence: list[tuple[int, str]]) -> str | None:
+    parts = [_text(row[col]) for col, _ in residence if col < len(row)]
+    parts = [part for part in parts if part and part not in SKIPPED]
+    return MULTI_SEPARATOR.join(parts) if parts else None
+
+
+def decode_answer(value: Any, options: tuple[str, ...]) -> tuple[str | None, bool]:
+    """(option label or None for blank, recognised?). Numbers are 1-based option indexes."""
+    text = _text(value)
+    if not text or text in SKIPPED:
+        return None, True
+    if text.isdigit():
+        index = int(text)
+        return (options[index - 1], True) if 1 <= index <= len(options) else (None, False)
+    if text in options:
+        return text, True
+    # "A.很满意" or "很满意（5分）": the longest option the text contains; longest first so
+    # that "不满意" is not read as a bare "满意"-like shorter option.
+    contained = [option for option in options if option in text]
+    if contained:
+        return max(contained, key=len), True
+    return None, False
+
+
+# ---------------------------------------------------------------------------
+# Summarising per circle
+# ---------------------------------------------------------------------------
+
+
+def summarise(responses: Iterable[dict], circles: Iterable[dict], *, circle_name: str | None = None,
+              sample_share: Decimal = DEFAULT_SAMPLE_SHARE) -> dict[str, dict]:
+    """Satisfaction per circle: ``{name: {"answers", "business_pct", "service_pct", ...}}``.
+
+    Each respondent goes to the circle whose 服务社区 matches the 小区/社区 answer (substring
+    either way, spaces ignored), or, with `circle_name`, every respondent to that circle.
+    ``unassigned`` is the file's count of respondents no circle matched.
+    """
+    circles = list(circles)
+    matcher = _CommunityMatcher(circles)
+    tallies = {c.get("name"): _Tally() for c in circles if c.get("name")}
+    if circle_name is not None:
+        tallies.setdefault(circle_name, _Tally())
+    unassigned: list[str] = []
+    for response in responses:
+        name = circle_name if circle_name is not None else matcher.circle_for(response.get("residence"))
+        if name is None:
+            unassigned.append(response.get("residence") or "")
+            continue
+        tallies[name].add(response.get("answers") or {})
+    residents = {c.get("name"): c.get("residents_10k") for c in circles}
+    examples = [text for text in dict.fromkeys(unassigned) if text][:5]
+    return {name: tally.summary(residents.get(name), sample_share, len(unassigned), examples)
+            for name, tally in tallies.items()}
+
+
+class _CommunityMatcher:
+    """Finds the circle of a 小区/社区 answer; the longest matching community name wins."""
+
+    def __init__(self, circles: list[dict]) -> None:
+        self.communities = [
+            (_squeeze(str(community)), circle.get("name"))
+            for circle in circles if circle.get("name")
+            for community in circle.get("communities") or () if _squeeze(str(community))
+        ]
+        self.communities.sort(key=lambda pair: -len(pair[0]))
+
+    def circle_for(self, residence: str | None) -> str | None:
+        if not residence:
+            return None
+        for part in (_squeeze(p) for p in residence.split(MULTI_SEPARATOR)):
+            if not part:
+                continue
+            for community, name in self.communities:
+                if community in part or part in community:
+                    return name
+        return None
+
+
+@dataclass
+class _Tally:
+    answers: int = 0
+    positive: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GROUPS, 0))
+    answered: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GROUPS, 0))
+
+    def add(self, answers: dict[str, str | None]) -> None:
+        self.answers += 1
+        for question in forms.SURVEY_QUESTIONS:
+            answer = answers.get(question.id)
+            if answer is None:
+                continue  # forms.md: a blank answer is not counted
+            self.answered[question.group] += 1
+            if answer in question.positive:
+                self.positive[question.group] += 1
+
+    def summary(self, residents_10k: Any, share: Decimal, unassigned: int, examples: list[str]) -> dict:
+        required = None
+        if residents_10k is not None:
+            exact = share * Decimal(str(residents_10k)) * 10000
+            required = int(exact.to_integral_value(rounding=ROUND_CEILING))
+        record = {
+            "answers": self.answers,
+            "business_pct": self._pct("business"),
+            "service_pct": self._pct("service"),
+            "sample_required": required,
+            "sample_ok": None if required is None else self.answers >= required,
+            "unassigned": unassigned,
+            "unassigned_examples": examples,
+        }
+        for group in GROUPS:
+            record[f"{group}_positive"] = self.positive[group]
+            record[f"{group}_answered"] = self.answered[group]
+        return record
+
+    def _pct(self, group: str) -> float | None:
+        if not self.answered[group]:
+            return None
+        # Decimal then float: 8999 of 10000 gives 89.99, never 89.99000000000001
+        return float(Decimal(self.positive[group]) * 100 / Decimal(self.answered[group]))

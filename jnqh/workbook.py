@@ -1,0 +1,684 @@
+"""Safe, fast loading of the workbooks counties send: bytes in, dense grids out.
+
+The file is read once; the same bytes are hashed, checked and parsed. Checks run
+before python-calamine sees the bytes, because calamine is fast but trusts its
+input: it inflates whatever the zip declares, and it allocates every sheet as a
+dense rectangle, so a 6 KB file with one value in XFD1048576 asks for 512 GB and
+aborts the whole process (a Rust allocation failure cannot be caught).
+
+A file that cannot be read raises `Unreadable(code, detail)`; the issue
+catalogue turns the code and detail into the Chinese message. Codes and detail keys:
+
+    F-MISSING    path; reason ('directory' | 'not a regular file' | OS error text)
+    F-EMPTY      (none)
+    F-CONVERT    ext ('.csv', '.et', '.ods', '.xlsb', ...)
+    F-NOT-EXCEL  ext; detected ('text' | 'html' | 'xml' | 'pdf' | 'zip' | 'docx' |
+                 'pptx' | 'ole' | 'unknown')
+    F-CORRUPT    reason (the parser's words, English); member (a zip part, sometimes)
+    F-ENCRYPTED  container ('ooxml' | 'xls' | 'zip')
+    F-BOMB       cause ('file_size' | 'total_size' | 'ratio' | 'members' |
+                 'sheet_extent'); size_mb (always: the size refused, for a sheet
+                 what calamine would allocate); limit_mb; and by cause: member,
+                 ratio | members, limit | sheet, cell (the far corner), cells, limit
+    F-XML-ATTACK part; cause ('doctype' | 'prolog')
+
+Detail never holds 'file', 'field' or 'value'; 'sheet' and 'cell' name a location.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import posixpath
+import re
+import stat
+import struct
+import zlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import NamedTuple
+
+import olefile
+import python_calamine
+from defusedxml import ElementTree as SafeElementTree
+
+MB = 1024 * 1024
+
+# Limits. A real county workbook is well under 10 MB and a few thousand cells per
+# sheet; these only stop hostile or broken files before they cost memory.
+MAX_FILE_BYTES = 300 * MB            # never read a bigger file into memory
+MAX_TOTAL_UNCOMPRESSED = 300 * MB    # sum of the sizes the zip directory declares
+MAX_MEMBER_RATIO = 200               # deflate ratio that marks a bomb member...
+MAX_RATIO_MEMBER_BYTES = 20 * MB     # ...but only when it inflates beyond this
+MAX_MEMBERS = 10_000                 # zip members (a 20-sheet workbook has ~40)
+MAX_CD_ENTRY_BYTES = 1024            # bound on one central-directory entry, so a
+                                     # huge directory is refused before it is read
+MAX_SHEET_CELLS = 1_000_000          # rows x cols of one sheet's dense grid
+XML_HEAD_BYTES = 4096                # the prolog (where a DOCTYPE lives) fits here
+
+# The per-sheet fast check (see _extent_is_small) proves every cell ref is within
+# 9,999 rows x 26 columns, which stays under MAX_SHEET_CELLS; anything else takes
+# the exact, slower scan. It maps letters to A and digits to 0 so that bytes
+# searches see the shape of every ref whatever the attribute syntax.
+_REF_SHAPES = bytes.maketrans(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+    b"A" * 52 + b"0" * 10)
+_ATTR = rb"""\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*')"""
+# For the exact scan: a <c> or <row> start tag and its attributes, and r values.
+_TAG = re.compile(rb"<(?:[\w.-]+:)?(c|row)((?:" + _ATTR + rb")*)\s*/?>")
+_R_VALUE = re.compile(rb"""\s(?:[\w.-]+:)?r\s*=\s*["']([A-Za-z]*)([0-9]*)""")
+_CONTENT_TYPE = re.compile(rb"""ContentType\s*=\s*["']([^"']*)""")
+# Whitespace, PIs and comments before the root; the last one may run past the head.
+_PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->)*(?:<\?.*|<!--.*)?", re.S)
+
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a package; an empty archive
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
+# Formats a person can open and re-save as xlsx; we ask them to, rather than guess.
+_CONVERT_EXTENSIONS = {".csv", ".et", ".ett", ".ods", ".numbers", ".xlsb"}
+_MAIN_CONTENT_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": "xlsx",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml": "xlsm",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml": "xlsm",
+}
+_XLSB_CONTENT_TYPE = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+
+
+class Unreadable(Exception):
+    """The file cannot be read at all. The only exception this module raises."""
+
+    def __init__(self, code: str, detail: dict | None = None):
+        self.code = code
+        self.detail = dict(detail or {})
+        super().__init__(f"{code}: {self.detail}")
+
+    def __reduce__(self):  # keep code and detail across process pools
+        return (type(self), (self.code, self.detail))
+
+
+@dataclass
+class Grid:
+    """One worksheet as a dense grid; rows[r][c] uses absolute 0-based coordinates."""
+
+    name: str
+    rows: list[list[object]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden: bool = False
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return len(self.rows[0]) if self.rows else 0
+
+    def value(self, r: int, c: int) -> object:
+        if 0 <= r < len(self.rows):
+            row = self.rows[r]
+            if 0 <= c < len(row):
+                return row[c]
+        return ""
+
+    def merge_anchor(self, r: int, c: int) -> tuple[int, int]:
+        small, large = self._merge_index
+        anchor = small.get((r, c))
+        if anchor is not None:
+            return anchor
+        for r1, c1, r2, c2 in large:
+            if r1 <= r <= r2 and c1 <= c <= c2:
+                return (r1, c1)
+        return (r, c)
+
+    def text(self, r: int, c: int) -> str:
+        return cell_text(self.value(*self.merge_anchor(r, c)))
+
+    @cached_property
+    def _merge_index(self) -> tuple[dict, list]:
+        # Cell -> anchor for ordinary merges; a merge over a whole column (a real
+        # thing in county files) stays a range so the index cannot blow up.
+        small: dict[tuple[int, int], tuple[int, int]] = {}
+        large = []
+        budget = 200_000
+        for r1, c1, r2, c2 in self.merged:
+            area = (r2 - r1 + 1) * (c2 - c1 + 1)
+            if area > budget:
+                large.append((r1, c1, r2, c2))
+                continue
+            budget -= area
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    small[(r, c)] = (r1, c1)
+        return small, large
+
+
+@dataclass
+class Book:
+    path: Path
+    sha256: str
+    kind: str  # 'xlsx' | 'xlsm' | 'xls'
+    sheets: list[Grid]
+
+    def sheet(self, name: str) -> Grid | None:
+        return next((g for g in self.sheets if g.name == name), None)
+
+
+# --- public helpers --------------------------------------------------------------
+
+def cell_ref(r: int, c: int) -> str:
+    """(0, 0) -> 'A1'; (11, 2) -> 'C12'; column 26 -> 'AA'."""
+    if r < 0 or c < 0:
+        raise ValueError(f"negative cell coordinates ({r}, {c})")
+    letters = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{r + 1}"
+
+
+def cell_text(value: object) -> str:
+    """A cell value as the text a person sees: 12.0 -> '12', dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(value, ".15g")  # Excel keeps 15 significant digits
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def sha256_file(path: Path | str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def classify(path: Path | str) -> str:
+    """'spreadsheet' | 'lockfile' | 'convert' | 'ignored', from the name alone."""
+    name = Path(path).name
+    # ~$ is Excel's and WPS's owner file; .~lock.…# is LibreOffice's.
+    if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
+        return "lockfile"
+    if name.startswith("._"):  # macOS resource-fork twin, copied from a Mac or a zip
+        return "ignored"
+    suffix = Path(name).suffix.lower()
+    if suffix in _SPREADSHEET_EXTENSIONS:
+        return "spreadsheet"
+    if suffix in _CONVERT_EXTENSIONS:
+        return "convert"
+    return "ignored"
+
+
+# --- loading ---------------------------------------------------------------------
+
+def load_book(path: Path | str) -> Book:
+    """Read, check and parse one workbook. Raises Unreadable; never writes anything."""
+    path = Path(path)
+    data = _read_input(path)
+    digest = hashlib.sha256(data).hexdigest()
+    if data.startswith(_ZIP_MAGICS):
+        kind = _inspect_zip(data)
+    elif data.startswith(_OLE_MAGIC):
+        kind = _inspect_ole(data)
+    else:
+        raise Unreadable("F-NOT-EXCEL", {"ext": path.suffix.lower(),
+                                         "detected": _describe_content(data)})
+    return Book(path, digest, kind, _parse(data, kind))
+
+
+def _read_input(path: Path) -> bytes:
+    try:
+        info = path.stat()
+    except OSError:
+        raise Unreadable("F-MISSING", {"path": str(path)}) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise Unreadable("F-MISSING", {"path": str(path), "reason": "directory"})
+    if not stat.S_ISREG(info.st_mode):  # a fifo or device would block or never end
+        raise Unreadable("F-MISSING", {"path": str(path), "reason": "not a regular file"})
+    if classify(path) == "convert":
+        raise Unreadable("F-CONVERT", {"ext": path.suffix.lower()})
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_big("file_size", info.st_size, MAX_FILE_BYTES)
+    try:
+        with open(path, "rb") as f:
+            # Not read(MAX_FILE_BYTES): CPython would allocate that much every time.
+            data = f.read(info.st_size + 1)
+    except OSError as exc:
+        raise Unreadable("F-MISSING", {"path": str(path), "reason": exc.strerror}) from None
+    if not data:
+        raise Unreadable("F-EMPTY")
+    if len(data) != info.st_size:  # still being copied into the inbox, say
+        raise Unreadable("F-CORRUPT", {"reason": "file changed while being read"})
+    return data
+
+
+def _too_big(cause: str, size: int, limit_bytes: int, **extra) -> Unreadable:
+    return Unreadable("F-BOMB", {"cause": cause, "size_mb": max(1, round(size / MB)),
+                                 "limit_mb": limit_bytes // MB, **extra})
+
+
+def _describe_content(data: bytes) -> str:
+    """What a non-spreadsheet file looks like, so the message can say 'a web page'."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"%pdf"):
+        return "pdf"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<table" in head:
+        return "html"  # what many systems export under an .xls name
+    if head.startswith(b"<?xml"):
+        return "xml"   # e.g. Excel 2003 XML Spreadsheet
+    if b"\x00" not in head:
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                head.decode(encoding)
+                return "text"
+            except UnicodeDecodeError:
+                continue
+    return "unknown"
+
+
+# --- zip packages (xlsx, xlsm) ---------------------------------------------------
+
+class _Member(NamedTuple):
+    """One central-directory entry: what the zip declares about a member."""
+    name: str
+    method: int
+    flags: int
+    compressed: int
+    size: int
+    offset: int
+
+
+def _inspect_zip(data: bytes) -> str:
+    """Refuse bombs and XML attacks from the zip itself; return 'xlsx' or 'xlsm'."""
+    try:
+        members = _read_directory(data)
+    except (struct.error, UnicodeDecodeError) as exc:
+        raise Unreadable("F-CORRUPT", {"reason": f"zip directory: {exc}"}) from None
+    _check_declared_sizes(members)
+    for member in members:
+        _check_member(data, member, members)
+    return _package_kind(data, members)
+
+
+def _read_directory(data: bytes) -> list[_Member]:
+    """The central directory, read with struct: zipfile would build a ZipInfo per
+    entry (slow, and unbounded for a hostile directory) before we could count."""
+    count, size, pos = _end_of_directory(data)
+    if count > MAX_MEMBERS or size > MAX_MEMBERS * MAX_CD_ENTRY_BYTES:
+        raise _too_big("members", len(data), MAX_TOTAL_UNCOMPRESSED,
+                       members=count, limit=MAX_MEMBERS)
+    members = []
+    for _ in range(count):
+        if data[pos:pos + 4] != b"PK\x01\x02":
+            raise Unreadable("F-CORRUPT", {"reason": "bad central directory entry"})
+        (flags, method, compressed, usize, name_len, extra_len, comment_len,
+         offset) = struct.unpack_from("<8x2H8x2I3H8xI", data, pos)
+        name_end = pos + 46 + name_len
+        name = data[pos + 46:name_end].decode("utf-8" if flags & 0x800 else "cp437")
+        if 0xFFFFFFFF in (compressed, usize, offset):
+            usize, compressed, offset = _zip64_fields(
+                data[name_end:name_end + extra_len], usize, compressed, offset)
+        members.append(_Member(name, method, flags, compressed, usize, offset))
+        pos = name_end + extra_len + comment_len
+    return members
+
+
+def _end_of_directory(data: bytes) -> tuple[int, int, int]:
+    """(member count, directory size, directory offset), zip64-aware."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 22 - 65535))
+    if end < 0 or len(data) - end < 22:
+        raise Unreadable("F-CORRUPT", {"reason": "no zip end-of-directory record"})
+    count, size, offset = struct.unpack_from("<HII", data, end + 10)
+    locator = end - 20
+    if count == 0xFFFF or 0xFFFFFFFF in (size, offset):
+        if locator < 0 or data[locator:locator + 4] != b"PK\x06\x07":
+            raise Unreadable("F-CORRUPT", {"reason": "zip64 locator missing"})
+        (zip64_end,) = struct.unpack_from("<Q", data, locator + 8)
+        if data[zip64_end:zip64_end + 4] != b"PK\x06\x06":
+            raise Unreadable("F-CORRUPT", {"reason": "zip64 record missing"})
+        count, size, offset = struct.unpack_from("<QQQ", data, zip64_end + 32)
+    return count, size, offset
+
+
+def _zip64_fields(extra: bytes, usize: int, compressed: int, offset: int):
+    """Replace 0xFFFFFFFF placeholders with the zip64 extra field's values."""
+    pos = 0
+    while pos + 4 <= len(extra):
+        tag, length = struct.unpack_from("<HH", extra, pos)
+        if tag == 0x0001:
+            values = iter(struct.unpack_from(f"<{length // 8}Q", extra, pos + 4))
+            usize = next(values) if usize == 0xFFFFFFFF else usize
+            compressed = next(values) if compressed == 0xFFFFFFFF else compressed
+            offset = next(values) if offset == 0xFFFFFFFF else offset
+            break
+        pos += 4 + length
+    return usize, compressed, offset
+
+
+def _check_declared_sizes(members: list[_Member]) -> None:
+    """Refuse from the central directory alone, before inflating a byte."""
+    total = sum(member.size for member in members)
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise _too_big("total_size", total, MAX_TOTAL_UNCOMPRESSED)
+    for member in members:
+        ratio = member.size / max(member.compressed, 1)
+        if member.size > MAX_RATIO_MEMBER_BYTES and ratio > MAX_MEMBER_RATIO:
+            raise _too_big("ratio", member.size, MAX_TOTAL_UNCOMPRESSED,
+                           member=member.name, ratio=round(ratio))
+
+
+def _check_member(data: bytes, member: _Member, members: list[_Member]) -> None:
+    """XML-attack check on the head of every XML part; extent check on every sheet.
+
+    Sheets are recognised by content (a sheetData element), not by name, since
+    the workbook's relationships may point anywhere in the package.
+    """
+    if member.name.lower().endswith((".xml", ".rels")):
+        xml = _member_bytes(data, member, member.size)
+    else:
+        xml = _member_bytes(data, member, XML_HEAD_BYTES)
+        if not xml.lstrip(b"\xef\xbb\xbf \t\r\n\x00\xff\xfe").startswith(b"<"):
+            return  # images, vbaProject.bin: calamine does not parse them
+        xml = _member_bytes(data, member, member.size)  # XML under another name
+    problem = _xml_head_problem(xml[:XML_HEAD_BYTES])
+    if problem:
+        raise Unreadable("F-XML-ATTACK", {"part": member.name, "cause": problem})
+    if b"sheetData" in xml:
+        _check_sheet_extent(xml, member.name, data, members)
+
+
+def _member_bytes(data: bytes, member: _Member, limit: int) -> bytes:
+    """Inflate at most `limit` bytes of one member straight from the file's bytes.
+
+    Output never exceeds the declared size, whatever the stream holds; a member
+    that inflates past it is a lie (a bomb dressed as a small file) and is refused.
+    """
+    offset = member.offset
+    if data[offset:offset + 4] != b"PK\x03\x04":
+        raise Unreadable("F-CORRUPT", {"reason": "bad local header", "member": member.name})
+    if member.flags & 0x1:
+        raise Unreadable("F-ENCRYPTED", {"container": "zip"})
+    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_len + extra_len
+    raw = memoryview(data)[start:start + member.compressed]
+    want = min(limit, member.size) + 1  # one byte more shows a lying directory
+    if member.method == 0:  # stored
+        out = bytes(raw[:want])
+    elif member.method == 8:  # deflated
+        try:
+            out = zlib.decompressobj(-15).decompress(raw, want)
+        except zlib.error as exc:
+            raise Unreadable("F-CORRUPT", {"reason": str(exc), "member": member.name}) from None
+    else:
+        raise Unreadable("F-CORRUPT", {"reason": f"compression method {member.method}",
+                                       "member": member.name})
+    if len(out) > member.size:
+        raise Unreadable("F-CORRUPT", {"reason": "member larger than declared",
+                                       "member": member.name})
+    return out[:limit]
+
+
+def _xml_head_problem(head: bytes) -> str | None:
+    """'doctype' if the prolog declares a DTD or entities, 'prolog' if it is too long.
+
+    Why not let calamine parse and see: it is not an XML parser we can trust to
+    refuse DTDs (quick-xml only declines to expand what it does not know, and a
+    future version may not), so a DOCTYPE in a spreadsheet part, which Excel
+    never writes, is refused outright. A DTD can only sit in the prolog, before
+    the root element; a prolog padded past XML_HEAD_BYTES is refused too, so the
+    DTD cannot hide beyond what we read.
+    """
+    text = _as_ascii_compatible(head)
+    if b"<!" in text:  # quick-xml reads <!doctype in any case, so compare upper
+        upper = text.upper()
+        if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+            return "doctype"
+    if len(head) >= XML_HEAD_BYTES and _PROLOG.match(text).end() == len(text):
+        return "prolog"
+    return None
+
+
+def _as_ascii_compatible(head: bytes) -> bytes:
+    """Re-encode a UTF-16 head so that byte searches for '<!DOCTYPE' work."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", "replace").encode("utf-8")
+    if len(head) >= 2 and (head[0] == 0 or head[1] == 0):
+        encoding = "utf-16-be" if head[0] == 0 else "utf-16-le"
+        return head[: len(head) // 2 * 2].decode(encoding, "replace").encode("utf-8")
+    return head.removeprefix(b"\xef\xbb\xbf")
+
+
+def _check_sheet_extent(xml: bytes, part: str, data: bytes, members: list) -> None:
+    """Refuse a sheet whose dense grid would exceed MAX_SHEET_CELLS."""
+    if _extent_is_small(xml):
+        return
+    rows, cols = _sheet_extent(xml)
+    if rows * cols > MAX_SHEET_CELLS:
+        raise _extent_refused(_sheet_name(data, members, part) or part, rows, cols)
+
+
+def _extent_refused(sheet: str, rows: int, cols: int) -> Unreadable:
+    # size_mb: what calamine would allocate (32 bytes a cell) before we saw a value.
+    return _too_big("sheet_extent", rows * cols * 32, MAX_SHEET_CELLS * 32,
+                    sheet=sheet, cell=cell_ref(rows - 1, cols - 1),
+                    cells=rows * cols, limit=MAX_SHEET_CELLS)
+
+
+def _extent_is_small(xml: bytes) -> bool:
+    """True when every cell is provably within 9,999 rows x 26 columns.
+
+    Holds when each cell tag is written the way Excel, WPS and the Python
+    writers write it, `<c r="...`, so every cell has an explicit ref (then row
+    tags do not matter: calamine takes the row from the ref), and no ref value
+    anywhere in sheetData has two letters before a digit or five digits after a
+    letter. About 80 us per 10 KB sheet: only bytes.count, `in` and translate.
+    """
+    body = xml[xml.find(b"sheetData"):xml.rfind(b"sheetData")]
+    if body.count(b"<c") != body.count(b'<c r="') or b":c" in body:
+        return False  # a cell without r, odd spacing, or a prefixed tag
+    shapes = body.translate(_REF_SHAPES)
+    return b"AA0" not in shapes and b"A00000" not in shapes
+
+
+def _sheet_extent(xml: bytes) -> tuple[int, int]:
+    """Rows and columns calamine will allocate, placing cells as calamine does:
+    an explicit r wins, a cell without r follows the previous one, a row without
+    r follows the previous row. Stops early once past the limit."""
+    row, col, max_row, max_col = -1, -1, -1, -1
+    for match in _TAG.finditer(xml):
+        tag, attrs = match.groups()
+        ref_row, ref_col = _largest_ref(attrs)
+        if tag == b"row":
+            row = ref_row if ref_row >= 0 else row + 1
+            col = -1
+            continue
+        if ref_row >= 0:
+            row = ref_row
+        col = ref_col if ref_col >= 0 else col + 1
+        max_row, max_col = max(max_row, row), max(max_col, col)
+        if (max_row + 1) * (max_col + 1) > MAX_SHEET_CELLS:
+            break
+    return max_row + 1, max_col + 1
+
+
+def _largest_ref(attrs: bytes) -> tuple[int, int]:
+    """0-based (row, col) of a tag's r attribute, -1 where absent. Over every
+    r-like attribute (duplicates, prefixed ones): calamine takes one of them,
+    the largest is the safe bound."""
+    row = col = -1
+    for letters, digits in _R_VALUE.findall(attrs):
+        if digits:
+            row = max(row, int(digits[:8]) - 1)
+        if letters:
+            col = max(col, _column_index(letters))
+    return row, col
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters.upper()[:4]:  # more than XFD is refused anyway
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def _sheet_name(data: bytes, members: list[_Member], part: str) -> str | None:
+    """The tab name of a worksheet part, for the message (only on the refusal path)."""
+    by_name = {member.name: member for member in members}
+    try:
+        workbook = _parse_xml(data, by_name["xl/workbook.xml"])
+        rels = _parse_xml(data, by_name["xl/_rels/workbook.xml.rels"])
+    except (KeyError, Unreadable):
+        return None
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        path = target[1:] if target.startswith("/") else posixpath.normpath("xl/" + target)
+        targets[rel.get("Id")] = path
+    for sheet in workbook.iter():
+        if sheet.tag.endswith("}sheet"):
+            rel_id = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            if targets.get(rel_id) == part:
+                return sheet.get("name")
+    return None
+
+
+def _parse_xml(data: bytes, member: _Member):
+    try:
+        return SafeElementTree.fromstring(_member_bytes(data, member, member.size),
+                                          forbid_dtd=True)
+    except Unreadable:
+        raise
+    except Exception as exc:  # defusedxml and expat raise several unrelated types
+        raise Unreadable("F-CORRUPT", {"reason": str(exc), "member": member.name}) from None
+
+
+def _package_kind(data: bytes, members: list[_Member]) -> str:
+    by_name = {member.name.lower(): member for member in members}
+    content_types = by_name.get("[content_types].xml")
+    if content_types is None:
+        mimetype = by_name.get("mimetype")
+        if mimetype and _member_bytes(data, mimetype, 100).startswith(
+                b"application/vnd.oasis.opendocument.spreadsheet"):
+            raise Unreadable("F-CONVERT", {"ext": ".ods"})
+        raise Unreadable("F-NOT-EXCEL", {"detected": "zip"})
+    # Only the declared types matter, and the part has passed the DOCTYPE check:
+    # a regex over it is enough (and 20 times cheaper than building a tree).
+    raw = _member_bytes(data, content_types, content_types.size)
+    types = {t.decode("ascii", "replace") for t in _CONTENT_TYPE.findall(raw)}
+    if _XLSB_CONTENT_TYPE in types:
+        raise Unreadable("F-CONVERT", {"ext": ".xlsb"})
+    kinds = {_MAIN_CONTENT_TYPES[t] for t in types if t in _MAIN_CONTENT_TYPES}
+    if kinds:
+        return "xlsm" if "xlsm" in kinds else "xlsx"
+    if "xl/workbook.xml" in by_name:  # a sloppy writer's content types; let calamine try
+        return "xlsx"
+    for part, detected in (("word/document.xml", "docx"), ("ppt/presentation.xml", "pptx")):
+        if part in by_name:
+            raise Unreadable("F-NOT-EXCEL", {"detected": detected})
+    raise Unreadable("F-NOT-EXCEL", {"detected": "zip"})
+
+
+# --- OLE2 compound files (xls, encrypted OOXML) ----------------------------------
+
+_BIFF_BOF, _BIFF_FILEPASS, _BIFF_BOUNDSHEET, _BIFF_MULRK = 0x0809, 0x002F, 0x0085, 0x00BD
+# Records that put a value in a cell (blank-with-format records do not: calamine
+# skips them, and formatted empty rows are common).
+_BIFF_CELLS = {0x0006, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6, _BIFF_MULRK}
+
+
+def _inspect_ole(data: bytes) -> str:
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data))
+    except Exception as exc:  # olefile raises many types on damaged files
+        raise Unreadable("F-CORRUPT", {"reason": str(exc)}) from None
+    with ole:
+        # Excel saves a password-protected xlsx as an OLE2 file with these streams.
+        if ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage"):
+            raise Unreadable("F-ENCRYPTED", {"container": "ooxml"})
+        name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+        if name is None:
+            raise Unreadable("F-NOT-EXCEL", {"detected": "ole"})  # .doc, .ppt, .msg
+        try:
+            stream = ole.openstream(name).read()
+        except Exception as exc:
+            raise Unreadable("F-CORRUPT", {"reason": str(exc)}) from None
+    _check_biff(stream)
+    return "xls"
+
+
+def _check_biff(stream: bytes) -> None:
+    """One pass over the BIFF records: FILEPASS in the globals means encrypted
+    (calamine reads XOR-obfuscated files as if plain, giving garbage), and each
+    sheet's cell extent must fit MAX_SHEET_CELLS. Cell records come first in the
+    tests: they are nearly all the records."""
+    pos, end, substream = 0, len(stream), -1
+    names: dict[int, str] = {}  # BOF offset -> sheet name, from BOUNDSHEET
+    sheet, max_row, max_col = "", -1, -1
+    unpack, cells = struct.unpack_from, _BIFF_CELLS
+    while pos + 8 <= end:
+        rtype, size, row, col = unpack("<4H", stream, pos)
+        if rtype in cells:
+            if rtype == _BIFF_MULRK and 6 <= size and pos + 4 + size <= end:
+                (col,) = unpack("<H", stream, pos + 2 + size)  # colLast ends the record
+            if row > max_row or col > max_col:
+                max_row, max_col = max(max_row, row), max(max_col, col)
+                if (max_row + 1) * (max_col + 1) > MAX_SHEET_CELLS:
+                    raise _extent_refused(sheet or f"#{substream}", max_row + 1, max_col + 1)
+        elif rtype == _BIFF_BOF:
+            substream, sheet, max_row, max_col = substream + 1, names.get(pos, ""), -1, -1
+        elif substream == 0 and rtype == _BIFF_FILEPASS:
+            raise Unreadable("F-ENCRYPTED", {"container": "xls"})
+        elif substream == 0 and rtype == _BIFF_BOUNDSHEET and size >= 8:
+            names[unpack("<I", stream, pos + 4)[0]] = _boundsheet_name(stream, pos + 4, size)
+        pos += 4 + size
+
+
+def _boundsheet_name(stream: bytes, body: int, size: int) -> str:
+    # BOUNDSHEET: offset(4) state(1) type(1) then a short string: cch(1) flags(1).
+    length, flags = stream[body + 6], stream[body + 7]
+    raw = stream[body + 8: body + size]
+    if flags & 0x1:
+        return raw[: 2 * length].decode("utf-16-le", "replace")
+    return raw[:length].decode("latin-1")
+
+
+# --- parsing with calamine -------------------------------------------------------
+
+def _parse(data: bytes, kind: str) -> list[Grid]:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        with workbook:
+            return [_grid(workbook, index, meta)
+                    for index, meta in enumerate(workbook.sheets_metadata)]
+    except python_calamine.PasswordError:
+        raise Unreadable("F-ENCRYPTED", {"container": kind}) from None
+    except Exception as exc:
+        raise Unreadable("F-CORRUPT", {"reason": str(exc)[:300]}) from None
+    except BaseException as exc:
+        # A Rust panic surfaces as pyo3's PanicException, a BaseException.
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise Unreadable("F-CORRUPT", {"reason": str(exc)[:300]}) from None
+
+
+def _grid(workbook, index: int, meta) -> Grid:
+    sheet = workbook.get_sheet_by_index(index)
+    # skip_empty_area=False keeps the leading empty rows and columns, so list
+    # indexes are the sheet's own coordinates (the default drops them).
+    rows = sheet.to_python(skip_empty_area=False)
+    merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or ()]
+    merged.sort()
+    hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
+    return Grid(meta.name, rows, merged, hidden)
