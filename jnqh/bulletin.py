@@ -5,7 +5,7 @@ Jinja2 templates (``jnqh/report_templates/``): ``bulletin_text.j2`` writes the w
 small line markup (``# `` title, ``## `` section heading, ``| a | b |`` table rows, … — the
 markup is described at the top of that template). :func:`parse_blocks` turns that text into
 :class:`Block` records, and the two renderers only lay the blocks out: :func:`bulletin_docx`
-as a GB/T 9704 公文 page, ``bulletin.html.j2`` as an e-mail-safe page. So the .docx and the
+(:mod:`jnqh.bulletin_docx`) as a GB/T 9704 公文 page, ``bulletin.html.j2`` as an e-mail-safe page. So the .docx and the
 .html say the same words from one template, and the office can reword the 通报 without Python.
 
 Templates are looked up first in the office's folder (``report_templates`` in jnqh.toml),
@@ -16,27 +16,18 @@ the next run uses it.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import math
 import re
 import shutil
-import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import jinja2
-from docx import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
-from lxml import etree
 from markupsafe import Markup
 
 from jnqh import atomic, forms
+from jnqh.bulletin_docx import ACCEPTED_COLOUR, TARGET_COLOUR, bulletin_docx
 from jnqh.consolidate.model import FILE_CONVERT, FILE_STATUS_LABEL, FILE_UNREADABLE, Run
 from jnqh.rubric import NOT_TYPED, TYPES
 
@@ -46,7 +37,6 @@ FILE_STEM = "通报_{date}"  # 通报_<YYYYMMDD>.docx / .html (workflow.md)
 OVERDUE_SHOWN = 5  # the worst overdue projects named in the 通报
 LEADERS_SHOWN = 3  # counties named as leading / lagging
 CIRCLES_SHOWN = 10  # circles named per problem (below 合格, low satisfaction); the rest counted
-CHART_MAX_CELLS = 40  # the docx bar chart: at most this many cells across
 
 # Exceptions are user-facing: Chinese, naming the template file and line.
 TEMPLATE_ERROR = "通报模板 {name} 第 {line} 行有误：{error}。请对照 jnqh 自带的模板改正。"
@@ -291,7 +281,7 @@ def template_environment(templates: Path | None = None) -> jinja2.Environment:
         loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=_one_line)
-    env.filters.update(num=num, cn_date=cn_date, cn_index=cn_index)
+    env.filters.update(num=num, fixed=fixed, cn_date=cn_date, cn_index=cn_index)
     return env
 
 
@@ -338,6 +328,11 @@ def num(value, digits: int = 1) -> str:
         text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
         return text if text not in ("-0", "") else "0"
     return str(int(value))
+
+
+def fixed(value, digits: int = 1) -> str:
+    """A number with exactly `digits` decimals, as a table column shows it; None as '—'."""
+    return "—" if value is None else f"{value:.{digits}f}"
 
 
 def cn_date(value) -> str:
@@ -482,8 +477,6 @@ def write_bulletin(run: Run, out_dir: Path, templates: Path | None = None) -> di
 # ---------------------------------------------------------------------------
 
 CHART_FONT = "'Noto Sans CJK SC','Microsoft YaHei','SimHei','PingFang SC',sans-serif"
-ACCEPTED_COLOUR = "#2F5597"
-TARGET_COLOUR = "#D9D9D9"
 
 
 def county_chart_svg(rows: list[dict], legend: list[str] = (), width: int = 640) -> str:
@@ -519,374 +512,3 @@ def _svg_legend(legend: list[str], x: int) -> list[str]:
         parts += [f'<rect x="{left}" y="8" width="14" height="14" fill="{colour}"/>',
                   f'<text x="{left + 20}" y="20" fill="#000">{escape(label)}</text>']
     return parts
-
-
-# ---------------------------------------------------------------------------
-# The .docx in 公文 layout (GB/T 9704)
-# ---------------------------------------------------------------------------
-
-LATIN_FONT = "Times New Roman"
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-HEADING_FONT = "黑体"
-SUBHEADING_FONT = "楷体_GB2312"
-PAGE_NUMBER_FONT = "宋体"
-# fontTable entries: when a PC lacks the face, Word/WPS use the altName (Windows has these).
-FONT_FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", SUBHEADING_FONT: "楷体", HEADING_FONT: "SimHei",
-                  PAGE_NUMBER_FONT: "SimSun"}
-SIZE_2, SIZE_3, SIZE_4, SIZE_5, SIZE_SMALL_5 = 22, 16, 14, 10.5, 9  # 二号, 三号, 四号, 五号, 小五
-LINE_PITCH = Pt(28)  # fixed line spacing of the body
-RED = RGBColor(0xC0, 0x00, 0x00)
-TEXT_WIDTH_MM = 156  # 210 − 28 − 26
-CELL_PADDING_PT = 4  # the two narrow cell margins, and a little air
-WRAP_AFTER_CHARS = 5  # a table cell wider than five characters wraps (济宁经济技术开发区)
-
-
-def bulletin_docx(bulletin: Bulletin, as_of: dt.date) -> bytes:
-    """The 通报 as .docx bytes; the same bulletin gives the same bytes."""
-    doc = Document()
-    _page_setup(doc)
-    _default_fonts(doc)
-    for block in bulletin.blocks:
-        BLOCK_WRITERS[block.kind](doc, block, bulletin)
-    _page_number_footer(doc)
-    _core_properties(doc, bulletin, as_of)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return _stable_zip(buffer.getvalue())
-
-
-def _page_setup(doc) -> None:
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.footer_distance = Mm(24)  # GB/T 9704: 页码 7 mm below the 版心
-
-
-def _default_fonts(doc) -> None:
-    """Document defaults: explicit fonts (no theme fonts, which would win), Chinese language."""
-    rpr = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    fonts = rpr.find(qn("w:rFonts"))
-    for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)
-    _set_font_names(fonts, BODY_FONT)
-    rpr.find(qn("w:lang")).set(qn("w:eastAsia"), "zh-CN")
-    normal = doc.styles["Normal"]
-    normal.font.size = Pt(SIZE_3)
-    _set_font_names(normal.element.get_or_add_rPr().get_or_add_rFonts(), BODY_FONT)
-    fmt = normal.paragraph_format
-    fmt.space_before = fmt.space_after = Pt(0)
-    fmt.line_spacing = LINE_PITCH
-
-
-def _set_font_names(fonts, east_asia: str) -> None:
-    for attribute in ("w:ascii", "w:hAnsi", "w:cs"):
-        fonts.set(qn(attribute), LATIN_FONT)
-    fonts.set(qn("w:eastAsia"), east_asia)
-
-
-def _run(paragraph, text: str, east_asia: str, size: float, *, bold: bool = False,
-         colour: RGBColor | None = None):
-    """A run with every font slot named explicitly, so Word and WPS pick the Chinese face."""
-    run = paragraph.add_run(text)
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    if colour is not None:
-        run.font.color.rgb = colour
-    _set_font_names(run._element.get_or_add_rPr().get_or_add_rFonts(), east_asia)
-    return run
-
-
-def _indent_chars(paragraph, chars: int, size: float = SIZE_3) -> None:
-    """First-line indent in characters (Word's firstLineChars), with the length as fallback."""
-    paragraph.paragraph_format.first_line_indent = Pt(size * chars)
-    ind = paragraph._p.get_or_add_pPr().get_or_add_ind()
-    ind.set(qn("w:firstLineChars"), str(chars * 100))
-
-
-def _body_paragraph(doc, text: str, east_asia: str = BODY_FONT, *, indent: int = 2,
-                    align=WD_ALIGN_PARAGRAPH.JUSTIFY, outline: int | None = None):
-    paragraph = doc.add_paragraph()
-    paragraph.alignment = align
-    _indent_chars(paragraph, indent)
-    if outline is not None:  # shows in the navigation pane of Word/WPS
-        level = OxmlElement("w:outlineLvl")
-        level.set(qn("w:val"), str(outline))
-        paragraph._p.get_or_add_pPr().append(level)
-    _run(paragraph, text, east_asia, SIZE_3)
-    return paragraph
-
-
-def _write_title(doc, block: Block, bulletin: Bulletin) -> None:
-    paragraph = doc.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.paragraph_format.line_spacing = Pt(36)
-    paragraph.paragraph_format.keep_with_next = True
-    _indent_chars(paragraph, 0)
-    _run(paragraph, block.text, TITLE_FONT, SIZE_2, colour=RED)
-
-
-def _write_centred(doc, block: Block, bulletin: Bulletin) -> None:
-    _body_paragraph(doc, block.text, indent=0, align=WD_ALIGN_PARAGRAPH.CENTER)
-
-
-def _write_right(doc, block: Block, bulletin: Bulletin) -> None:
-    paragraph = _body_paragraph(doc, block.text, indent=0, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    paragraph.paragraph_format.right_indent = Pt(SIZE_3 * 4)  # 落款 右空四字
-
-
-def _write_masthead(doc, block: Block, bulletin: Bulletin) -> None:
-    """版头: issuer at the left, date at the right, a red rule below (GB/T 9704 分隔线)."""
-    left, right = (block.args + [""])[:2]
-    paragraph = doc.add_paragraph()
-    _indent_chars(paragraph, 0)
-    fmt = paragraph.paragraph_format
-    fmt.left_indent = fmt.right_indent = Pt(SIZE_3)  # 左右各空一字
-    fmt.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM) - Pt(2 * SIZE_3), WD_TAB_ALIGNMENT.RIGHT)
-    fmt.space_after = Pt(12)
-    fmt.keep_with_next = True
-    _run(paragraph, f"{left}\t{right}", BODY_FONT, SIZE_3)
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in (("val", "single"), ("sz", "12"), ("space", "4"), ("color", "C00000")):
-        bottom.set(qn(f"w:{key}"), value)
-    border.append(bottom)
-    paragraph._p.get_or_add_pPr().append(border)
-
-
-def _write_heading(doc, block: Block, bulletin: Bulletin) -> None:
-    _body_paragraph(doc, block.text, HEADING_FONT, outline=0).paragraph_format.keep_with_next = True
-
-
-def _write_subheading(doc, block: Block, bulletin: Bulletin) -> None:
-    _body_paragraph(doc, block.text, SUBHEADING_FONT, outline=1).paragraph_format.keep_with_next = True
-
-
-def _write_paragraph(doc, block: Block, bulletin: Bulletin) -> None:
-    _body_paragraph(doc, block.text)
-
-
-def _cell_text(cell, text: str, east_asia: str, size: float, align=WD_ALIGN_PARAGRAPH.CENTER) -> None:
-    paragraph = cell.paragraphs[0]
-    paragraph.alignment = align
-    paragraph.paragraph_format.line_spacing = 1.0
-    _indent_chars(paragraph, 0)
-    _run(paragraph, text, east_asia, size)
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-
-
-def _write_table(doc, block: Block, bulletin: Bulletin) -> None:
-    """A real Word table: borders, the header row repeated on every page, rows kept whole."""
-    columns = max(len(r) for r in block.rows)
-    table = doc.add_table(rows=len(block.rows), cols=columns)
-    table.style = doc.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = _column_widths(block.rows, columns)
-    _fixed_layout(table, widths)
-    for r, (row, cells) in enumerate(zip(table.rows, block.rows)):
-        _row_flags(row, header=r == 0)
-        for c, cell in enumerate(row.cells):
-            cell.width = widths[c]
-            text = cells[c] if c < len(cells) else ""
-            _cell_text(cell, text, HEADING_FONT if r == 0 else BODY_FONT, SIZE_SMALL_5 if r == 0 else SIZE_5)
-    doc.add_paragraph().paragraph_format.line_spacing = Pt(14)  # air below the table
-
-
-def _column_widths(rows: list[list[str]], columns: int) -> list:
-    """Each column as wide as its widest body cell (long names may wrap to two lines); the
-    room left over goes to the headers that would wrap most."""
-    def need(texts: list[str], size: float, cap: float) -> float:
-        widest = max((_text_points(t, size) for t in texts), default=0.0)
-        return min(widest, cap) + CELL_PADDING_PT
-
-    cells = [[r[c] if c < len(r) else "" for r in rows] for c in range(columns)]
-    body = [need(column[1:], SIZE_5, WRAP_AFTER_CHARS * SIZE_5) for column in cells]
-    header = [need(column[:1], SIZE_SMALL_5, float("inf")) for column in cells]
-    spare = Mm(TEXT_WIDTH_MM).pt - sum(body)
-    if spare <= 0:
-        return [Pt(b * (spare + sum(body)) / sum(body)) for b in body]
-    wants = [max(h / 2 + CELL_PADDING_PT / 2 - b, 0.0) for h, b in zip(header, body)]  # heads in ≤ 2 lines
-    share = min(1.0, spare / sum(wants)) if sum(wants) else 0.0
-    widths = [b + w * share for b, w in zip(body, wants)]
-    rest = (Mm(TEXT_WIDTH_MM).pt - sum(widths)) / columns
-    return [Pt(w + rest) for w in widths]
-
-
-def _text_points(text: str, size: float) -> float:
-    """Printed width: a CJK character is one em, anything else about half."""
-    return sum(size if ord(ch) > 0x2E7F else size * 0.55 for ch in text)
-
-
-def _fixed_layout(table, widths: list) -> None:
-    """Fixed column widths (the grid, which Word and LibreOffice lay out by) and narrow margins."""
-    for column, width in zip(table.columns, widths):
-        column.width = width
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    table._tbl.tblPr.append(layout)
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), "28")  # 1.4 pt each side: narrow, so 15 columns fit the 版心
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    table._tbl.tblPr.append(margins)
-
-
-def _row_flags(row, *, header: bool) -> None:
-    tr_pr = row._tr.get_or_add_trPr()
-    tr_pr.append(OxmlElement("w:cantSplit"))
-    height = OxmlElement("w:trHeight")
-    height.set(qn("w:val"), str(Mm(7).twips))
-    height.set(qn("w:hRule"), "atLeast")
-    tr_pr.append(height)
-    if header:
-        flag = OxmlElement("w:tblHeader")
-        flag.set(qn("w:val"), "true")
-        tr_pr.append(flag)
-
-
-def _write_chart(doc, block: Block, bulletin: Bulletin) -> None:
-    """The bar chart as a native table of shaded cells (python-docx cannot embed SVG).
-
-    One cell is one circle (or `unit` circles when targets are large): dark = accepted,
-    light = target not yet reached. Word, WPS and LibreOffice all draw it, with real Chinese
-    labels in the document's own fonts, and nothing but python-docx is needed.
-    """
-    rows = bulletin.context["chart"]
-    if not rows:
-        return
-    _chart_legend(doc, block.args)
-    most = max([r["target"] for r in rows] + [r["accepted"] for r in rows] + [1])
-    unit = math.ceil(most / CHART_MAX_CELLS)
-    cells = math.ceil(most / unit)
-    table = doc.add_table(rows=len(rows), cols=cells + 2)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    label_w, value_w = Mm(34), Mm(16)
-    cell_w = (Mm(TEXT_WIDTH_MM) - label_w - value_w) // cells
-    _fixed_layout(table, [label_w] + [cell_w] * cells + [value_w])
-    _chart_borders(table)
-    for row, data in zip(table.rows, rows):
-        _chart_row(row, data, unit, (label_w, cell_w, value_w))
-        for cell in row.cells:  # the chart stays on one page with its caption
-            cell.paragraphs[0].paragraph_format.keep_with_next = True
-
-
-def _chart_row(row, data: dict, unit: int, widths: tuple) -> None:
-    label_w, cell_w, value_w = widths
-    height = OxmlElement("w:trHeight")
-    height.set(qn("w:val"), str(Mm(6).twips))
-    height.set(qn("w:hRule"), "exact")
-    row._tr.get_or_add_trPr().append(height)
-    accepted, target = round(data["accepted"] / unit), math.ceil(data["target"] / unit)
-    cells = row.cells
-    cells[0].width, cells[-1].width = label_w, value_w
-    _cell_text(cells[0], data["county"], BODY_FONT, SIZE_5, WD_ALIGN_PARAGRAPH.RIGHT)
-    _cell_text(cells[-1], f"{data['accepted']}/{data['target']}", BODY_FONT, SIZE_5,
-               WD_ALIGN_PARAGRAPH.LEFT)
-    for index, cell in enumerate(cells[1:-1]):
-        cell.width = cell_w
-        if index < accepted:
-            _shade(cell, ACCEPTED_COLOUR)
-        elif index < target:
-            _shade(cell, TARGET_COLOUR)
-
-
-def _chart_legend(doc, labels: list[str]) -> None:
-    if not labels:
-        return
-    paragraph = doc.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.paragraph_format.keep_with_next = True
-    _indent_chars(paragraph, 0)
-    for label, colour in zip(labels, (ACCEPTED_COLOUR, TARGET_COLOUR)):
-        _run(paragraph, "■", BODY_FONT, SIZE_5, colour=RGBColor.from_string(colour[1:]))
-        _run(paragraph, f" {label}　　", BODY_FONT, SIZE_5)
-
-
-def _shade(cell, colour: str) -> None:
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), colour.lstrip("#"))
-    cell._tc.get_or_add_tcPr().append(shading)
-
-
-def _chart_borders(table) -> None:
-    """White inner lines: a gap between bars and between the per-circle segments."""
-    borders = OxmlElement("w:tblBorders")
-    for side, size in (("insideH", "24"), ("insideV", "4")):
-        line = OxmlElement(f"w:{side}")
-        for key, value in (("val", "single"), ("sz", size), ("space", "0"), ("color", "FFFFFF")):
-            line.set(qn(f"w:{key}"), value)
-        borders.append(line)
-    table._tbl.tblPr.append(borders)
-
-
-BLOCK_WRITERS = {
-    "title": _write_title, "centred": _write_centred, "masthead": _write_masthead,
-    "heading": _write_heading, "subheading": _write_subheading, "paragraph": _write_paragraph,
-    "item": _write_paragraph, "right": _write_right, "table": _write_table, "chart": _write_chart,
-}
-
-
-def _page_number_footer(doc) -> None:
-    """“— 1 —”, centred: a PAGE field between two dashes (宋体 四号, GB/T 9704)."""
-    paragraph = doc.sections[0].footer.paragraphs[0]
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _indent_chars(paragraph, 0)
-    _run(paragraph, "— ", PAGE_NUMBER_FONT, SIZE_4)
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-        run = _run(paragraph, "", PAGE_NUMBER_FONT, SIZE_4)
-        if kind is not None:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._element.append(char)
-        elif text == " PAGE ":
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = text
-            run._element.append(instr)
-        else:
-            run.text = text
-    _run(paragraph, " —", PAGE_NUMBER_FONT, SIZE_4)
-
-
-def _core_properties(doc, bulletin: Bulletin, as_of: dt.date) -> None:
-    """Fixed metadata: the same Run gives the same document (no clock time anywhere)."""
-    props = doc.core_properties
-    stamp = dt.datetime(as_of.year, as_of.month, as_of.day)
-    props.author = props.last_modified_by = bulletin.meta.get("author", "")
-    props.title = bulletin.title
-    props.subject = bulletin.meta.get("subject", "")
-    props.keywords = props.comments = props.category = ""
-    props.created = props.modified = props.last_printed = stamp
-    props.revision = 1
-
-
-def _stable_zip(data: bytes) -> bytes:
-    """Rewrite the package with fixed entry times (and the font fallbacks added)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "word/fontTable.xml":
-                content = _with_font_fallbacks(content)
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, content)
-    return out.getvalue()
-
-
-def _with_font_fallbacks(xml: bytes) -> bytes:
-    """Declare the Chinese faces in the font table, each with the altName a PC surely has."""
-    root = etree.fromstring(xml)
-    for name, alternative in FONT_FALLBACKS.items():
-        font = etree.SubElement(root, qn("w:font"))
-        font.set(qn("w:name"), name)
-        for tag, value in (("altName", alternative), ("charset", "86"), ("family", "auto"),
-                           ("pitch", "variable")):
-            etree.SubElement(font, qn(f"w:{tag}")).set(qn("w:val"), value)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

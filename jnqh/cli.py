@@ -241,6 +241,26 @@ def history(fmt: str, config: Path | None) -> None:
                    f"采用 {circles.get('accepted', 0)}/{circles.get('expected', 0)} 个生活圈")
 
 
+@cli.command()
+@click.argument("folder", required=False, default="演示", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式。")
+def demo(folder: Path, fmt: str) -> None:
+    """生成一个完整的演示工作文件夹（名册、配置、一周的收件箱），用来体验全部流程。"""
+    from jnqh.demo import DemoError, make_demo
+
+    try:
+        made = make_demo(folder)
+    except DemoError as err:
+        raise click.UsageError(str(err)) from err
+    if fmt == "json":
+        _echo_json(made.to_json())
+        return
+    counties = made.by_county()
+    click.echo(f"已生成演示文件夹 {folder}：名册 120 个生活圈，收件箱 {len(made.files)} 个文件，"
+               f"来自 {len(counties)} 个县市区（{'、'.join(made.silent_counties)} 未报送）。")
+    click.echo(f"下一步：jnqh consolidate --config {folder / 'jnqh.toml'}")
+
+
 # -- usage errors in Chinese -------------------------------------------------------
 
 _USAGE_MESSAGES = (

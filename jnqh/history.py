@@ -111,7 +111,7 @@ class History:
             run_id = cursor.lastrowid
             self.db.executemany("INSERT INTO run_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run_id, *row) for row in files])
-            self.db.executemany("INSERT INTO run_circles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            self.db.executemany("INSERT INTO run_circles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run_id, *row) for row in circles])
         return run_id
 

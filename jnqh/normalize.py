@@ -8,6 +8,7 @@ input and nothing here knows about sheets or cells; the reader adds those.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -42,8 +43,15 @@ def fold(value: object) -> str:
 
 def label_key(value: object) -> str:
     """The form of a label that labels are compared in: no spaces, half-width, no quotes."""
-    text = _SPACES.sub("", fold(value)).translate(_QUOTES).lower()
-    return text.rstrip(":：")
+    if isinstance(value, str):
+        return _label_key(value)
+    return _label_key(fold(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _label_key(text: str) -> str:
+    # Labels recur in every sheet of every file: the cache makes indexing a sheet cheap.
+    return _SPACES.sub("", fold(text)).translate(_QUOTES).lower().rstrip(":：")
 
 
 def is_blank(value: object) -> bool:
@@ -256,21 +264,31 @@ def ticked_options(text: object, options: tuple[forms.Option, ...]) -> list[str]
 
 
 def _find_labels(text: str, options: tuple[forms.Option, ...]) -> list[tuple[int, int, forms.Option]]:
-    """Non-overlapping occurrences of option labels, longest spelling first."""
-    spellings = sorted(
-        ((fold(s), o) for o in options for s in (o.label, *o.variants)),
-        key=lambda pair: -len(pair[0]),
-    )
-    taken: list[tuple[int, int, forms.Option]] = []
-    for spelling, option in spellings:
-        if any(o is option for _, _, o in taken):
-            continue
-        for match in re.finditer(re.escape(spelling), text):
-            start, end = match.span()
-            if all(end <= s or start >= e for s, e, _ in taken):
-                taken.append((start, end, option))
-                break
-    return sorted(taken, key=lambda t: t[0])
+    """The first occurrence of each option's label in the text, longest spelling first."""
+    pattern, by_spelling = _label_matcher(options)
+    taken, seen = [], set()
+    for match in pattern.finditer(text):
+        option = by_spelling[match.group()]
+        if option.id not in seen:
+            seen.add(option.id)
+            taken.append((match.start(), match.end(), option))
+    return taken
+
+
+def found_options(text: object, options: tuple[forms.Option, ...]) -> list[str]:
+    """Ids of the options named anywhere in a text, in the order they stand."""
+    return [option.id for _, _, option in _find_labels(fold(text), options)]
+
+
+@functools.lru_cache(maxsize=64)
+def _label_matcher(options: tuple[forms.Option, ...]) -> tuple[re.Pattern, dict[str, forms.Option]]:
+    # One alternation, longest spelling first, so '菜市场（菜店）' wins over '菜市场'.
+    by_spelling: dict[str, forms.Option] = {}
+    for option in options:
+        for spelling in (option.label, *option.variants):
+            by_spelling.setdefault(fold(spelling), option)
+    ordered = sorted(by_spelling, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, ordered))), by_spelling
 
 
 def _mark_after(text: str, end: int, limit: int) -> str | None:
@@ -308,6 +326,22 @@ def parse_multi(value: object, options: tuple[forms.Option, ...]) -> Parsed:
         return Parsed(sorted(set(ids)), code="V-CHOICE",
                       params={"value": "、".join(unknown), "options": _option_list(options)})
     return Parsed(sorted(set(ids)))
+
+
+# ---------------------------------------------------------------------------
+# Circle and county names
+# ---------------------------------------------------------------------------
+
+_CIRCLE_SUFFIXES = ("一刻钟便民生活圈", "便民生活圈", "生活圈")
+
+
+def circle_key(name: object) -> str:
+    """The comparable form of a circle name: no spaces, half-width, no 生活圈 suffix."""
+    key = label_key(name)
+    for suffix in _CIRCLE_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
 
 
 # ---------------------------------------------------------------------------

@@ -12,12 +12,11 @@ from importlib import resources
 from pathlib import Path
 
 from jnqh import forms
-from jnqh.normalize import clean_text, label_key, normalise_county, parse_tick
+from jnqh.normalize import circle_key, clean_text, label_key, normalise_county, parse_tick
 from jnqh.read.locate import SheetIndex
 from jnqh.workbook import load_book
 
 DEFAULT_REGISTRY = "生活圈名册.xlsx"  # shipped in jnqh/data/
-_SUFFIXES = ("一刻钟便民生活圈", "便民生活圈", "生活圈")
 
 
 @dataclass(frozen=True)
@@ -73,15 +72,6 @@ class Registry:
     def is_main_city(self, county: str) -> bool:
         listed = [c.main_city for c in self.circles_of(county)]
         return any(listed) if listed else county in forms.MAIN_CITY_COUNTIES
-
-
-def circle_key(name: str) -> str:
-    """The comparable form of a circle name: no spaces, half-width, no 生活圈 suffix."""
-    key = label_key(name)
-    for suffix in _SUFFIXES:
-        if key.endswith(suffix) and len(key) > len(suffix):
-            return key[: -len(suffix)]
-    return key
 
 
 def shipped_registry_path() -> Path:

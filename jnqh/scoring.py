@@ -10,15 +10,13 @@ silently counting it as zero.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from jnqh import forms
-from jnqh.rubric import (
-    GRADES, NOT_TYPED, SERVICE_ITEM, TYPES, Rubric, grade_allows,
-)
+from jnqh.rubric import NOT_TYPED, SERVICE_ITEM, TYPES, Rubric, grade_allows
 
 ZERO = Decimal(0)
 TEN_THOUSAND = Decimal(10000)
@@ -45,9 +43,10 @@ def _dec(value: Any) -> Decimal | None:
     if value is None or kind is bool:
         return None
     try:
-        return Decimal(str(value).strip())
+        number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         return None
+    return number if number.is_finite() else None
 
 
 @lru_cache(maxsize=8192)
@@ -128,7 +127,7 @@ class Notes:
         return "；".join(self.sentences) + "。"
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemResult:
     no: int
     points: Decimal
@@ -136,9 +135,9 @@ class ItemResult:
     source: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Context:
-    """Everything an item may read besides the rubric."""
+    """Everything an item may read besides the rubric (built once per circle, then only read)."""
 
     circle: dict
     service: dict
@@ -796,7 +795,7 @@ def final_type(initial: str, grade: str) -> tuple[str, str]:
 
 
 def _self_score(value: Any, computed: Decimal, rubric: Rubric) -> tuple[Decimal | None, bool]:
-    mine = _dec(value)
+    mine = None if value is None else _dec(value)
     if mine is None:
         return None, False
     return mine, abs(computed - mine) > rubric.self_score_tolerance
@@ -807,16 +806,20 @@ def _difference(part: str, no: int | None, item: str, computed: Decimal, mine: D
             "self_score": to_number(mine), "difference": to_number(computed - mine)}
 
 
+_ITEM_KEYS = {item.no: str(item.no) for item in SERVICE_ITEM.values()}
+
+
 def _item_record(result: ItemResult, rubric: Rubric, self_scores: dict,
                  differences: list[dict]) -> dict:
     item = SERVICE_ITEM[result.no]
-    mine, differs = _self_score(self_scores.get(str(result.no), self_scores.get(result.no)),
-                                result.points, rubric)
+    # 自评 keys are "1"…"10" in JSON; ints are accepted too
+    raw = self_scores.get(_ITEM_KEYS[result.no], self_scores.get(result.no)) if self_scores else None
+    mine, differs = _self_score(raw, result.points, rubric)
     if differs:
         differences.append(_difference("service", result.no, item.name, result.points, mine))
     record = {"no": result.no, "name": item.name, "points": to_number(result.points),
               "max": to_number(rubric.item_max(result.no)), "explanation": result.notes.text(),
-              "missing": list(result.notes.missing),
+              "missing": result.notes.missing,
               "self_score": None if mine is None else to_number(mine), "differs": differs}
     if result.source is not None:
         record["source"] = result.source

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from os import PathLike
+from pathlib import Path
 from typing import Any, Iterable
 
 import python_calamine
@@ -27,7 +28,7 @@ _NUMBERED = re.compile(r"^\s*(\d+)\s*[、.．:：)）]\s*")
 _SPACES = re.compile(r"\s+")
 _RESIDENCE_WORD = "居住"
 GROUPS = ("business", "service")
-UNKNOWN_ANSWER = "Q-ANSWER-UNKNOWN"  # not yet in jnqh.issues; its message is built here
+UNKNOWN_ANSWER = "Q-ANSWER-UNKNOWN"
 DEFAULT_SAMPLE_SHARE = Decimal(str(forms.SURVEY_SAMPLE_SHARE))
 
 
@@ -44,15 +45,10 @@ class SurveyFile:
 
 
 def _problem(code: str, cell: str | None = None, **params: Any) -> dict:
-    """A plain problem record; the message comes from the issue catalogue when it has the code."""
-    if code in issues.KIND:
-        issue = issues.make(code, file="", cell=cell, **params)
-        severity, message = issue.severity, issue.message
-    else:
-        severity = issues.WARNING
-        message = (f"“{params['question']}”有 {params['count']} 份答卷的答案无法识别"
-                   f"（如“{params['example']}”），这些答案未计入满意度")
-    return {"code": code, "severity": severity, "message": message, "cell": cell, "params": params}
+    """A plain problem record, worded by the issue catalogue; `params` fill its templates again
+    when the caller makes the Issue with the file and sheet."""
+    issue = issues.make(code, file="", cell=cell, **params)
+    return {"code": code, "severity": issue.severity, "message": issue.message, "cell": cell, "params": params}
 
 
 def _cell_name(row: int, col: int) -> str:
@@ -86,15 +82,8 @@ def _squeeze(text: str) -> str:
 def read_survey(path: str | PathLike[str]) -> SurveyFile:
     """Read a .xlsx or .xls export. Never raises on bad data: see ``.problems``."""
     result = SurveyFile(path=str(path))
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        sheets = [(workbook.get_sheet_by_index(i)) for i in range(len(workbook.sheet_names))]
-        tables = [(sheet.name, sheet.start, sheet.to_python()) for sheet in sheets]
-    except FileNotFoundError:
-        result.problems.append(_problem("F-MISSING"))
-        return result
-    except (python_calamine.CalamineError, OSError, ValueError) as error:
-        result.problems.append(_problem("F-CORRUPT", reason=str(error) or type(error).__name__))
+    tables = _read_tables(Path(path), result.problems)
+    if tables is None:
         return result
     name, start, rows, header_at, columns = _pick_sheet(tables)
     result.sheet = name
@@ -104,6 +93,32 @@ def read_survey(path: str | PathLike[str]) -> SurveyFile:
         return result
     _read_rows(result, rows[header_at + 1:], columns, start, header_at)
     return result
+
+
+def _read_tables(path: Path, problems: list[dict]) -> list[tuple[str, Any, list[list]]] | None:
+    """(sheet name, start offset, rows) of every sheet; None, with a problem, when unreadable."""
+    if not path.is_file():
+        problems.append(_problem("F-MISSING"))
+        return None
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        sheets = [workbook.get_sheet_by_index(i) for i in range(len(workbook.sheet_names))]
+        return [(sheet.name, sheet.start, sheet.to_python()) for sheet in sheets]
+    except python_calamine.PasswordError:
+        problems.append(_problem("F-ENCRYPTED"))
+    except (python_calamine.CalamineError, OSError, ValueError) as error:
+        if _looks_like_text(path):
+            # Some services hand out an HTML or CSV table named .xls; Excel opens it, we don't.
+            problems.append(_problem("F-NOT-EXCEL", ext=path.suffix))
+        else:
+            problems.append(_problem("F-CORRUPT", reason=str(error) or type(error).__name__))
+    return None
+
+
+def _looks_like_text(path: Path) -> bool:
+    with path.open("rb") as handle:
+        head = handle.read(512)
+    return bool(head) and b"\x00" not in head and not head.startswith(b"PK")
 
 
 def _pick_sheet(tables: list[tuple[str, Any, list[list]]]) -> tuple:
@@ -244,7 +259,11 @@ def summarise(responses: Iterable[dict], circles: Iterable[dict], *, circle_name
 
 
 class _CommunityMatcher:
-    """Finds the circle of a 小区/社区 answer; the longest matching community name wins."""
+    """Finds the circle of a 小区/社区 answer.
+
+    A community named inside the answer wins (the longest, so 古槐社区东区 beats 古槐社区);
+    else an answer that is part of a community name (the shortest such name: the closest).
+    """
 
     def __init__(self, circles: list[dict]) -> None:
         self.communities = [
@@ -257,11 +276,14 @@ class _CommunityMatcher:
     def circle_for(self, residence: str | None) -> str | None:
         if not residence:
             return None
-        for part in (_squeeze(p) for p in residence.split(MULTI_SEPARATOR)):
-            if not part:
-                continue
+        parts = [part for part in (_squeeze(p) for p in residence.split(MULTI_SEPARATOR)) if part]
+        for part in parts:
             for community, name in self.communities:
-                if community in part or part in community:
+                if community in part:
+                    return name
+        for part in parts:
+            for community, name in reversed(self.communities):
+                if part in community:
                     return name
         return None
 

@@ -11,20 +11,19 @@ jnqh. Formulas keep to functions that Excel 2010, WPS and LibreOffice all have.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO, Callable, Mapping, Sequence
+from typing import BinaryIO, Mapping, Sequence
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 import jnqh
 from jnqh import forms, issues
+from jnqh.atomic import atomic_write
 from jnqh.rubric import SERVICE_ITEMS
 
 CITY = "济宁市"
@@ -77,7 +76,8 @@ def write_template(target: Path | BinaryIO, *, county: str | None = None, circle
     county = forms.COUNTY_ALIASES.get(county, county) if county else None
     plans = _plan_circles(circles, blank_circles)
     if isinstance(target, (str, Path)):
-        _write_atomic(Path(target), lambda path: _build(path, county, plans, today))
+        with atomic_write(Path(target)) as handle:  # never a half-written workbook under the real name
+            _build(handle, county, plans, today)
     else:
         _build(target, county, plans, today)
 
@@ -98,20 +98,6 @@ def regenerate(out_dir: Path, *, today: date | None = None) -> Path:
     path = Path(out_dir) / template_filename()
     write_template(path, today=today)
     return path
-
-
-def _write_atomic(path: Path, write: Callable[[str], None]) -> None:
-    # A half-written workbook must never appear under the real name (Excel would lock it).
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a template is for everyone to read
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------------------

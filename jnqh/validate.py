@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from jnqh import forms
 from jnqh.model import CircleRecord, ProjectRecord, Source
 from jnqh.normalize import label_key, normalise_county
 from jnqh.read.context import ReadContext
-from jnqh.registry import Registry
+
+if TYPE_CHECKING:
+    from jnqh.registry import Registry
 
 # Sums are compared after rounding away float noise (0.1 + 0.2).
 _EPSILON = 1e-6
@@ -168,10 +171,10 @@ def validate_projects(projects: list[ProjectRecord], ctx: ReadContext, as_of: di
     seen: dict[tuple, ProjectRecord] = {}
     for project in projects:
         _project_rules(project, ctx, as_of.get(project.data.get("circle") or "", ctx.today.isoformat()))
-        name = project.data.get("name")
-        if not name:
-            continue
-        key = (label_key(project.data.get("circle") or ""), label_key(name))
+        name, circle = project.data.get("name"), project.data.get("circle")
+        if not name or not circle:
+            continue  # a row whose circle is unknown cannot be a repeat within its circle
+        key = (label_key(circle), label_key(name))
         if key in seen:
             ctx.add_at("P-DUPLICATE", project.sources.get("name"), field="project.name", value=name,
                        other_row=seen[key].row)
@@ -194,7 +197,8 @@ def _project_rules(project: ProjectRecord, ctx: ReadContext, as_of: str) -> None
         ctx.add_at("P-FINISH-BEFORE-START", src.get("planned_finish"), field="project.planned_finish",
                    value=finish, finish=finish, start=start)
     status = data.get("status")
-    if status == forms.STATUS_DONE and not data.get("finished"):
+    # Only a list that has the 实际完成时间 column can be asked to fill it (the seed's has not).
+    if status == forms.STATUS_DONE and not data.get("finished") and "finished" in src:
         ctx.add_at("P-DONE-NO-DATE", src.get("finished") or src.get("status"), field="project.finished")
     if is_overdue(data, as_of):
         ctx.add_at("P-OVERDUE", src.get("status") or src.get("planned_finish"), field="project.status",

@@ -1,10 +1,15 @@
 """Safe, fast loading of the workbooks counties send: bytes in, dense grids out.
 
 The file is read once; the same bytes are hashed, checked and parsed. Checks run
-before python-calamine sees the bytes, because calamine is fast but trusts its
-input: it inflates whatever the zip declares, and it allocates every sheet as a
-dense rectangle, so a 6 KB file with one value in XFD1048576 asks for 512 GB and
-aborts the whole process (a Rust allocation failure cannot be caught).
+before python-calamine (0.9.1, calamine 0.37) sees the bytes, because calamine is
+fast but trusts its input, and a Rust allocation failure aborts the whole process
+(no exception to catch). Measured traps, each guarded and tested:
+  - it inflates whatever the zip declares (1 GB of XML in a 1 MB file);
+  - it allocates every sheet as a dense rectangle from A1: one value in
+    XFD1048576 in a 6 KB xlsx asks for 512 GB;
+  - it reserves room for <sst uniqueCount="..."> strings up front;
+  - for .xls, it reserves the DIMENSIONS rectangle, in wrapping u32 arithmetic;
+  - it reads XOR-obfuscated .xls as if it were plain.
 
 A file that cannot be read raises `Unreadable(code, detail)`; the issue
 catalogue turns the code and detail into the Chinese message. Codes and detail keys:
@@ -17,9 +22,10 @@ catalogue turns the code and detail into the Chinese message. Codes and detail k
     F-CORRUPT    reason (the parser's words, English); member (a zip part, sometimes)
     F-ENCRYPTED  container ('ooxml' | 'xls' | 'zip')
     F-BOMB       cause ('file_size' | 'total_size' | 'ratio' | 'members' |
-                 'sheet_extent'); size_mb (always: the size refused, for a sheet
-                 what calamine would allocate); limit_mb; and by cause: member,
-                 ratio | members, limit | sheet, cell (the far corner), cells, limit
+                 'sheet_extent' | 'shared_strings'); size_mb (always: the size
+                 refused; for a sheet or a string table, what calamine would
+                 allocate); limit_mb; and by cause: member, ratio | members, limit |
+                 sheet, cell (the far corner), cells, limit | part, count, limit
     F-XML-ATTACK part; cause ('doctype' | 'prolog')
 
 Detail never holds 'file', 'field' or 'value'; 'sheet' and 'cell' name a location.
@@ -55,6 +61,9 @@ MAX_MEMBERS = 10_000                 # zip members (a 20-sheet workbook has ~40)
 MAX_CD_ENTRY_BYTES = 1024            # bound on one central-directory entry, so a
                                      # huge directory is refused before it is read
 MAX_SHEET_CELLS = 1_000_000          # rows x cols of one sheet's dense grid
+MAX_SHARED_STRINGS = 2_000_000       # calamine reserves room for <sst uniqueCount>
+                                     # strings up front (24 bytes each): 4294967295
+                                     # in a 2 KB file aborts the process
 XML_HEAD_BYTES = 4096                # the prolog (where a DOCTYPE lives) fits here
 
 # The per-sheet fast check (see _extent_is_small) proves every cell ref is within
@@ -68,6 +77,7 @@ _ATTR = rb"""\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*')"""
 # For the exact scan: a <c> or <row> start tag and its attributes, and r values.
 _TAG = re.compile(rb"<(?:[\w.-]+:)?(c|row)((?:" + _ATTR + rb")*)\s*/?>")
 _R_VALUE = re.compile(rb"""\s(?:[\w.-]+:)?r\s*=\s*["']([A-Za-z]*)([0-9]*)""")
+_UNIQUE_COUNT = re.compile(rb"""uniqueCount\s*=\s*["']([^"']*)""")
 _CONTENT_TYPE = re.compile(rb"""ContentType\s*=\s*["']([^"']*)""")
 # Whitespace, PIs and comments before the root; the last one may run past the head.
 _PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->)*(?:<\?.*|<!--.*)?", re.S)
@@ -397,6 +407,23 @@ def _check_member(data: bytes, member: _Member, members: list[_Member]) -> None:
         raise Unreadable("F-XML-ATTACK", {"part": member.name, "cause": problem})
     if b"sheetData" in xml:
         _check_sheet_extent(xml, member.name, data, members)
+    if b"uniqueCount" in xml:
+        _check_string_count(xml, member.name)
+
+
+def _check_string_count(xml: bytes, part: str) -> None:
+    """Refuse a shared-string table that declares more strings than we allow.
+    Every uniqueCount in the part counts, in any syntax; an escaped number is
+    refused rather than decoded."""
+    for value in _UNIQUE_COUNT.findall(xml):
+        digits = value.strip().lstrip(b"+")
+        if digits.isdigit():
+            count = int(digits[:20])
+        else:
+            count = MAX_SHARED_STRINGS + 1 if b"&" in value else 0
+        if count > MAX_SHARED_STRINGS:
+            raise _too_big("shared_strings", count * 24, MAX_SHARED_STRINGS * 24,
+                           part=part, count=count, limit=MAX_SHARED_STRINGS)
 
 
 def _member_bytes(data: bytes, member: _Member, limit: int) -> bytes:
@@ -406,7 +433,7 @@ def _member_bytes(data: bytes, member: _Member, limit: int) -> bytes:
     that inflates past it is a lie (a bomb dressed as a small file) and is refused.
     """
     offset = member.offset
-    if data[offset:offset + 4] != b"PK\x03\x04":
+    if data[offset:offset + 4] != b"PK\x03\x04" or offset + 30 > len(data):
         raise Unreadable("F-CORRUPT", {"reason": "bad local header", "member": member.name})
     if member.flags & 0x1:
         raise Unreadable("F-ENCRYPTED", {"container": "zip"})
@@ -593,9 +620,11 @@ def _package_kind(data: bytes, members: list[_Member]) -> str:
 # --- OLE2 compound files (xls, encrypted OOXML) ----------------------------------
 
 _BIFF_BOF, _BIFF_FILEPASS, _BIFF_BOUNDSHEET, _BIFF_MULRK = 0x0809, 0x002F, 0x0085, 0x00BD
+_BIFF_DIMENSIONS = 0x0200
 # Records that put a value in a cell (blank-with-format records do not: calamine
 # skips them, and formatted empty rows are common).
 _BIFF_CELLS = {0x0006, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6, _BIFF_MULRK}
+_BIFF_HEAD = struct.Struct("<4H").unpack_from  # type, size, then row, col of a cell
 
 
 def _inspect_ole(data: bytes) -> str:
@@ -621,14 +650,14 @@ def _inspect_ole(data: bytes) -> str:
 def _check_biff(stream: bytes) -> None:
     """One pass over the BIFF records: FILEPASS in the globals means encrypted
     (calamine reads XOR-obfuscated files as if plain, giving garbage), and each
-    sheet's cell extent must fit MAX_SHEET_CELLS. Cell records come first in the
-    tests: they are nearly all the records."""
+    sheet's cell extent must fit MAX_SHEET_CELLS. Cell records are tested first
+    in the chain below: they are nearly all the records."""
     pos, end, substream = 0, len(stream), -1
     names: dict[int, str] = {}  # BOF offset -> sheet name, from BOUNDSHEET
     sheet, max_row, max_col = "", -1, -1
-    unpack, cells = struct.unpack_from, _BIFF_CELLS
+    unpack, head, cells = struct.unpack_from, _BIFF_HEAD, _BIFF_CELLS
     while pos + 8 <= end:
-        rtype, size, row, col = unpack("<4H", stream, pos)
+        rtype, size, row, col = head(stream, pos)
         if rtype in cells:
             if rtype == _BIFF_MULRK and 6 <= size and pos + 4 + size <= end:
                 (col,) = unpack("<H", stream, pos + 2 + size)  # colLast ends the record
@@ -638,11 +667,31 @@ def _check_biff(stream: bytes) -> None:
                     raise _extent_refused(sheet or f"#{substream}", max_row + 1, max_col + 1)
         elif rtype == _BIFF_BOF:
             substream, sheet, max_row, max_col = substream + 1, names.get(pos, ""), -1, -1
+        elif rtype == _BIFF_DIMENSIONS:
+            _check_dimensions(stream[pos + 4:pos + 4 + size], sheet or f"#{substream}")
         elif substream == 0 and rtype == _BIFF_FILEPASS:
             raise Unreadable("F-ENCRYPTED", {"container": "xls"})
         elif substream == 0 and rtype == _BIFF_BOUNDSHEET and size >= 8:
             names[unpack("<I", stream, pos + 4)[0]] = _boundsheet_name(stream, pos + 4, size)
         pos += 4 + size
+
+
+def _check_dimensions(body: bytes, sheet: str) -> None:
+    """calamine reserves room for the whole DIMENSIONS rectangle before reading a
+    cell, in u32 arithmetic: an inverted range wraps to ~4 billion rows."""
+    if len(body) == 14:
+        first_row, end_row, first_col, end_col = struct.unpack_from("<IIHH", body)
+    elif len(body) == 10:
+        first_row, end_row, first_col, end_col = struct.unpack_from("<4H", body)
+    else:
+        return  # calamine refuses the record itself
+    if end_row < 1 or end_col < 1:
+        return  # an empty sheet
+    if first_row > end_row or first_col > end_col:
+        raise Unreadable("F-CORRUPT", {"reason": "inverted DIMENSIONS record", "sheet": sheet})
+    rows, cols = end_row - first_row, end_col - first_col
+    if rows * cols > MAX_SHEET_CELLS:
+        raise _extent_refused(sheet, end_row, end_col)
 
 
 def _boundsheet_name(stream: bytes, body: int, size: int) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import random
+import re
 import struct
 import zipfile
 import zlib
@@ -240,6 +242,26 @@ def _shift_boundsheets(stream: bytearray, shift: int) -> None:
         pos += 4 + length
 
 
+def xls_dimensions(path: Path, first_row: int, end_row: int, first_col: int,
+                   end_col: int) -> Path:
+    """An .xls whose first sheet declares the given DIMENSIONS (end exclusive),
+    which calamine uses to reserve memory before reading any cell."""
+    wb = xlwt.Workbook(encoding="utf-8")
+    wb.add_sheet("表一").write(0, 0, "x")
+    stream = bytearray(wb.get_biff_data())
+    pos = 0
+    while pos < len(stream):
+        rtype, length = struct.unpack_from("<HH", stream, pos)
+        if rtype == 0x0200 and length == 14:
+            struct.pack_into("<IIHH", stream, pos + 4, first_row, end_row, first_col, end_col)
+            break
+        pos += 4 + length
+    buffer = io.BytesIO()
+    XlsDoc().save(buffer, bytes(stream))
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
 def ole_not_excel(path: Path) -> Path:
     """An OLE2 compound file with no Workbook stream (like a .doc)."""
     buffer = io.BytesIO()
@@ -301,6 +323,15 @@ def billion_laughs_xlsx(path: Path, source: Path, padding: str = "",
     if encoding != "utf-8":
         xml = xml.replace('encoding="UTF-8"', f'encoding="{encoding.upper()}"')
     return replace_member(path, source, "xl/sharedStrings.xml", xml.encode(encoding))
+
+
+def shared_string_count_xlsx(path: Path, source: Path, count: str) -> Path:
+    """source (an xlsxwriter workbook) whose string table declares `count` strings:
+    calamine reserves room for them all before reading one."""
+    with zipfile.ZipFile(source) as src:
+        xml = src.read("xl/sharedStrings.xml")
+    changed = re.sub(rb'uniqueCount="[0-9]+"', b'uniqueCount="' + count.encode() + b'"', xml)
+    return replace_member(path, source, "xl/sharedStrings.xml", changed)
 
 
 def external_entity_xlsx(path: Path, source: Path) -> Path:
@@ -405,3 +436,51 @@ def _write_central_directory(out, entries: list[tuple]) -> None:
     end = out.tell()
     out.write(struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(entries), len(entries),
                           end - start, start, 0))
+
+
+# --- fuzzing ----------------------------------------------------------------------
+
+def mutants(source: Path, count: int, seed: int, xml_level: bool = False):
+    """Yield `count` damaged copies of source (bytes), reproducibly.
+
+    Byte level: a few bytes overwritten, sometimes cut short. XML level (zip
+    sources): one part edited with tokens that stress the checks (digits, refs,
+    bare tags, entities, comments), then re-zipped so the damage reaches the parser.
+    """
+    rng = random.Random(seed)
+    data = source.read_bytes()
+    for _ in range(count):
+        yield _xml_mutant(source, rng) if xml_level else _byte_mutant(data, rng)
+
+
+def _byte_mutant(data: bytes, rng: random.Random) -> bytes:
+    damaged = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+    if rng.random() < 0.2:
+        damaged = damaged[: rng.randrange(len(damaged))]
+    return bytes(damaged)
+
+
+def _xml_mutant(source: Path, rng: random.Random) -> bytes:
+    with zipfile.ZipFile(source) as src:
+        members = [(name, src.read(name)) for name in src.namelist()]
+    index = rng.randrange(len(members))
+    name, xml = members[index]
+    edited = bytearray(xml)
+    tokens = [b"9", b"99999", b"ZZ", b"<c>", b"<row>", b'"', b"&#65;", b"<!--", b"\x00"]
+    for _ in range(rng.randint(1, 6)):
+        at = rng.randrange(len(edited))
+        roll = rng.random()
+        if roll < 0.4:
+            edited[at] = rng.choice(b'0123456789ABZ<>/"= :&#x')
+        elif roll < 0.7:
+            edited[at:at] = rng.choice(tokens)
+        else:
+            del edited[at:at + rng.randint(1, 20)]
+    members[index] = (name, bytes(edited))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for member, payload in members:
+            dst.writestr(member, payload)
+    return out.getvalue()

@@ -310,7 +310,7 @@ def test_same_inputs_same_bytes_and_file_objects(tmp_path):
 def test_write_templates_writes_blank_and_county_books(tmp_path):
     paths = template.write_templates(tmp_path, {"兖州区": ["兴隆生活圈"]}, today=TODAY)
     assert [p.name for p in paths] == [template.template_filename(), template.template_filename("兖州区")]
-    assert all(p.exists() for p in paths) and not list(tmp_path.glob(".tmp-*"))
+    assert all(p.exists() for p in paths) and not list(tmp_path.glob(".*"))
 
 
 def test_problem_texts_have_no_spaces():
@@ -348,6 +348,19 @@ def test_committed_template_is_current(tmp_path):
     stale = [key for key in new if old.get(key) != new[key]]
     assert not stale, (f"templates_xlsx/{COMMITTED.name} is stale (sheets differing: {stale}); "
                        "run `jnqh template --out templates_xlsx` and commit the result")
+
+
+def test_cli_template_writes_what_regenerate_writes(tmp_path):
+    # the stale message tells people to run this command: it must write the same template
+    from click.testing import CliRunner
+
+    from jnqh.cli import cli
+
+    result = CliRunner().invoke(cli, ["template", "--out", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "cli" / template.template_filename()
+    made = openpyxl.load_workbook(written).properties.created.date()
+    assert snapshot(written) == snapshot(template.regenerate(tmp_path / "lib", today=made))
 
 
 # ---------------------------------------------------------------------------

@@ -358,6 +358,62 @@ def test_large_but_reasonable_sheets_load(tmp_path, xlsx, sheet_data, shape):
     assert (grid.height, grid.width) == shape
 
 
+def test_a_huge_shared_string_count_is_refused_before_calamine_reserves_it(tmp_path, xlsx):
+    # Unguarded, calamine reserves 4294967295 strings up front and aborts.
+    outcome = load_in_child(bf.shared_string_count_xlsx(tmp_path / "sst.xlsx", xlsx, "4294967295"))
+    assert (outcome["code"], outcome["detail"]["cause"]) == ("F-BOMB", "shared_strings")
+    assert outcome["detail"]["part"] == "xl/sharedStrings.xml"
+
+
+def test_an_ordinary_shared_string_count_loads(tmp_path, xlsx):
+    book = load_book(bf.shared_string_count_xlsx(tmp_path / "sst.xlsx", xlsx, "3"))
+    assert book.sheets[0].text(2, 2) == "标题"
+
+
+def test_xls_dimensions_calamine_would_reserve(tmp_path):
+    # calamine reserves the DIMENSIONS rectangle; inverted, it wraps to 4 billion rows.
+    inverted = load_in_child(bf.xls_dimensions(tmp_path / "inv.xls", 10_000_000, 1, 0, 1))
+    assert (inverted["code"], inverted["detail"]["sheet"]) == ("F-CORRUPT", "表一")
+    huge = refused(bf.xls_dimensions(tmp_path / "huge.xls", 0, 65536, 0, 256))
+    assert (huge.code, huge.detail["cause"], huge.detail["cell"]) == ("F-BOMB", "sheet_extent", "IV65536")
+    assert load_book(bf.xls_dimensions(tmp_path / "ok.xls", 0, 1, 0, 1)).sheets[0].value(0, 0) == "x"
+
+
+def test_damaged_files_raise_only_unreadable_and_never_crash(tmp_path):
+    """Seeded mutants of each kind of input, loaded in a child process: every one
+    either loads or raises Unreadable; a leak or an abort fails the test."""
+    sources = [bf.xlsxwriter_xlsx(tmp_path / "a.xlsx"), bf.openpyxl_xlsx(tmp_path / "b.xlsx"),
+               bf.xlwt_xls(tmp_path / "c.xls")]
+    script = textwrap.dedent(f"""
+        import json, sys, traceback
+        from pathlib import Path
+        sys.path[:0] = [{str(REPO)!r}, {str(REPO / "tests")!r}]
+        import badfiles
+        from jnqh.workbook import Unreadable, load_book
+        counts, leaks = {{"ok": 0, "refused": 0}}, []
+        plans = [(Path(p), xml) for p in {[str(p) for p in sources]!r} for xml in (False, True)
+                 if not (xml and p.endswith(".xls"))]
+        for number, (source, xml) in enumerate(plans):
+            for data in badfiles.mutants(source, 120, seed=number, xml_level=xml):
+                target = Path({str(tmp_path)!r}) / ("mutant" + source.suffix)
+                target.write_bytes(data)
+                try:
+                    load_book(target)
+                    counts["ok"] += 1
+                except Unreadable:
+                    counts["refused"] += 1
+                except BaseException:
+                    leaks.append(traceback.format_exc(limit=2))
+        print(json.dumps({{"counts": counts, "leaks": leaks}}))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    outcome = json.loads(done.stdout.splitlines()[-1])
+    assert outcome["leaks"] == []
+    assert outcome["counts"]["ok"] > 0 and outcome["counts"]["refused"] > 0
+
+
 # --- refusals: XML attacks -----------------------------------------------------------
 
 @pytest.mark.parametrize("build", [

@@ -242,7 +242,7 @@ def test_one_county_row_each_with_the_right_numbers(out, run):
 def test_lagging_counties_are_marked(out, run):
     ws = openpyxl.load_workbook(out["consolidated"])["县市区汇总"]
     rules = [(str(cf.sqref), rule.formula) for cf in ws.conditional_formatting for rule in cf.rules]
-    assert any(ref.startswith("A2:") and "<$F$" in formula[0] for ref, formula in rules)
+    assert any(ref.startswith("A2:") and "$F2<$F$" in formula[0] and "$C2>0" in formula[0] for ref, formula in rules)
     assert ws.freeze_panes == "B2"
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{len(run.counties) + 1}"
 
@@ -316,8 +316,11 @@ def test_every_table_prints_on_a4_with_header_rows_and_page_numbers(out):
     book = openpyxl.load_workbook(out["consolidated"])
     for ws in book.worksheets:
         assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
-        # fit to one page wide (1 is the default, so the attribute may be left out)
-        assert ws.page_setup.fitToWidth in (None, 1) and ws.sheet_properties.pageSetUpPr.fitToPage
+        # one page wide (1 is the default, so it may be left out); the 30-odd columns of
+        # 生活圈明细 print two pages wide with the circle's name repeated
+        wide = ws.title == "生活圈明细"
+        assert ws.page_setup.fitToWidth in ((2,) if wide else (None, 1)) and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_cols == ("$A:$A" if wide else None)
         assert ws.page_setup.fitToHeight in ((None, 1) if ws.title == "总览" else (0,))
         assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
         if ws.title != "总览":

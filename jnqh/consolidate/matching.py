@@ -16,7 +16,8 @@ from jnqh.consolidate.model import (
 )
 from jnqh.issues import make
 from jnqh.normalize import label_key, normalise_county
-from jnqh.registry import Registry, circle_key
+from jnqh.normalize import circle_key
+from jnqh.registry import Registry
 from jnqh.rubric import Rubric
 from jnqh.scorecard import score_record
 from jnqh.survey import summarise

@@ -60,6 +60,8 @@ LABEL_CIRCLE = forms.PROJECT_FIELD["circle"].label
 LABEL_GROUP, LABEL_CATEGORY = forms.FORM5_TABLE_HEADERS
 YES = forms.YES_NO[0]
 FINAL_STEP = "最终评定"
+PART_PRESENCE = "附件2 业态“有没有”"  # short names of the two rubrics, for the 评分表 column
+PART_SERVICE = "附件3 服务“好不好”"
 FINAL_TYPE = "最终类型"
 IGNORED = "非表格文件，已忽略"
 LOCK_FILE = "Excel 临时锁文件，已跳过"
@@ -104,12 +106,13 @@ KIND_FORMAT: dict[str, dict] = {
     DEC: {"num_format": "0.00##"},
     DATE: {"num_format": "yyyy-mm-dd", "align": "center"},
     FLAG: {"align": "center"},
-    VALUE: {"align": "left", "text_wrap": True},
+    VALUE: {"text_wrap": True, "align": "left"},  # key–value lists: numbers and text alike
 }
-MIN_WIDTH, MAX_WIDTH, WRAP_WIDTH = 6, 36, 48
+MIN_WIDTH, MAX_WIDTH, WRAP_WIDTH = 6, 30, 48
 HEADER_WRAP = 14  # a header longer than this wraps instead of widening its column
 WIDTH_SAMPLE = 3000  # rows measured for widths; the rest wrap if longer
 LINE_HEIGHT = 15  # points per line of 11-pt text
+MAX_ROW_LINES = 27  # Excel's row height limit is 409 points
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,18 @@ def _cell_width(value: Any) -> int:
     if isinstance(value, float):
         return len(f"{value:.2f}")
     return len(str(value))
+
+
+def _lines(value: Any, width: float) -> int:
+    """Lines a wrapped text needs in a column `width` units wide (a little pessimistic)."""
+    if not isinstance(value, str) or not value:
+        return 1
+    room = max(width - 1, 1)
+    return sum(max(1, math.ceil(_text_width(line) / room)) for line in value.split("\n"))
+
+
+def _row_height(lines: int) -> float:
+    return LINE_HEIGHT * min(lines, MAX_ROW_LINES) + 3
 
 
 class _Book:
@@ -259,44 +274,77 @@ def _fit_widths(columns: Sequence[Col], rows: Sequence[Sequence]) -> list[float]
 
 
 def _header_height(columns: Sequence[Col], widths: Sequence[float]) -> float:
-    lines = max(math.ceil(_text_width(col.header) / max(w - 1.5, 1)) for col, w in zip(columns, widths))
-    return LINE_HEIGHT * max(lines, 1) + 6
+    return _row_height(max(_lines(col.header, w) for col, w in zip(columns, widths)))
+
+
+def _write_rows(ws: Worksheet, first: int, rows: Sequence[Sequence], puts: list, widths: Sequence[float],
+                text_cols: list[int]) -> None:
+    """Cells with their typed writers; each row as tall as its longest wrapped text.
+
+    The height is set explicitly: LibreOffice does not grow rows for wrapped text in xlsx
+    files, and Excel keeps what it is given.
+    """
+    for r, row in enumerate(rows, start=first):
+        lines = max((_lines(row[c], widths[c]) for c in text_cols), default=1)
+        if lines > 1:
+            ws.set_row(r, _row_height(lines))
+        for c, value in enumerate(row):
+            put, fmt = puts[c]
+            put(ws, r, c, value, fmt)
 
 
 def _write_table(book: _Book, name: str, columns: Sequence[Col], rows: Sequence[Sequence], *,
-                 freeze_cols: int = 0, bold_from: int | None = None,
-                 rules: Iterable[tuple[str, dict]] = (), landscape: bool = True) -> Worksheet:
+                 freeze_cols: int = 0, bold_from: int | None = None, rules: Iterable[tuple[str, dict]] = (),
+                 landscape: bool = True, pages_wide: int = 1, caption: tuple[str, str] | None = None) -> Worksheet:
     """One sheet holding one table: header row, rows, then widths, freeze, filter, print.
 
     Rows from `bold_from` on (a 合计 row) are bold and left out of the filter range.
-    `rules` are (formula for row 2, style) conditional formats over the data rows.
+    `rules` are (formula on the first data row, written with "{row}", style) conditional formats.
+    `caption` (tag, title) puts a form's two heading lines (附件6 / its title) above the header.
     """
     ws = book.sheet(name)
     widths = _fit_widths(columns, rows)
-    ws.set_row(0, _header_height(columns, widths))
+    top = 0 if caption is None else _write_caption(book, ws, caption, len(columns))
+    ws.set_row(top, _header_height(columns, widths))
     header = book.fmt("header")
     for c, col in enumerate(columns):
-        ws.write_string(0, c, col.header, header)
+        ws.write_string(top, c, col.header, header)
     plain = [(_PUT.get(col.kind, _put_text), book.fmt(col.kind)) for col in columns]
-    strong = [(put, book.fmt(col.kind, bold=True)) for (put, _), col in zip(plain, columns)]
+    text_cols = [c for c, col in enumerate(columns) if col.kind in (TEXT, WRAP, VALUE)]
     data_rows = len(rows) if bold_from is None else bold_from
-    for r, row in enumerate(rows, start=1):
-        cells = plain if r <= data_rows else strong
-        for c, value in enumerate(row):
-            put, fmt = cells[c]
-            put(ws, r, c, value, fmt)
+    _write_rows(ws, top + 1, rows[:data_rows], plain, widths, text_cols)
+    strong = [(put, book.fmt(col.kind, bold=True)) for (put, _), col in zip(plain, columns)]
+    _write_rows(ws, top + data_rows + 1, rows[data_rows:], strong, widths, text_cols)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
-    last_col = len(columns) - 1
-    ws.freeze_panes(1, freeze_cols)
-    ws.autofilter(0, 0, max(data_rows, 1), last_col)
-    for formula, style in rules:
-        if data_rows:
-            ws.conditional_format(1, 0, data_rows, last_col,
-                                  {"type": "formula", "criteria": formula, "format": book.wb.add_format(style)})
-    _print_setup(ws, book.title, landscape=landscape)
-    ws.repeat_rows(0)
+    _finish_table(book, ws, top, data_rows, len(columns), rules)
+    ws.freeze_panes(top + 1, freeze_cols)
+    _print_setup(ws, book.title, landscape=landscape, fit=(pages_wide, 0))
+    ws.repeat_rows(top)
+    if pages_wide > 1:
+        ws.repeat_columns(0, max(freeze_cols - 1, 0))
     return ws
+
+
+def _write_caption(book: _Book, ws: Worksheet, caption: tuple[str, str], width: int) -> int:
+    """附件N on the first line, the form's title centred on the second; the header's row."""
+    tag, title = caption
+    ws.write_string(0, 0, tag, book.fmt("form_tag"))
+    ws.set_row(1, 30)
+    _merged(ws, 1, 0, 1, width - 1, title, book.fmt("form_title"))
+    return 2
+
+
+def _finish_table(book: _Book, ws: Worksheet, top: int, data_rows: int, width: int,
+                  rules: Iterable[tuple[str, dict]]) -> None:
+    """The filter over the header and data rows, and the conditional formats on the data."""
+    ws.autofilter(top, 0, top + max(data_rows, 1), width - 1)
+    if not data_rows:
+        return
+    for formula, style in rules:
+        criteria = formula.replace("{row}", str(top + 2))  # 1-based row of the first data row
+        ws.conditional_format(top + 1, 0, top + data_rows, width - 1,
+                              {"type": "formula", "criteria": criteria, "format": book.wb.add_format(style)})
 
 
 def _escape_header(text: str) -> str:
@@ -319,8 +367,8 @@ def _print_setup(ws: Worksheet, title: str, *, landscape: bool = True, fit: tupl
 
 
 def _rule_on(column: int, test: str) -> str:
-    """An Excel formula testing column `column` of row 2 (relative row, absolute column)."""
-    return f"=${xlsxwriter.utility.xl_col_to_name(column)}2{test}"
+    """An Excel formula testing column `column` of the first data row ({row}, see _write_table)."""
+    return f"=${xlsxwriter.utility.xl_col_to_name(column)}{{row}}{test}"
 
 
 # ---------------------------------------------------------------------------
@@ -451,14 +499,13 @@ SCORE_VIEW: tuple[tuple[Col, Callable[[CircleEntry], Any]], ...] = (
     (Col("评定说明", WRAP, WRAP_WIDTH), lambda e: e.score.get("explanation")),
 )
 SOURCE_COLUMNS = (Col("来源文件"), Col("工作表"))
-TOTAL_PATHS = tuple(f"total.{c}" for c in ("outlets", "staff_10k", "chain", "satisfaction_pct"))
+TOTAL_COLUMNS = tuple(forms.OUTLET_COLUMN[c] for c in ("outlets", "staff_10k", "chain", "satisfaction_pct"))
 
 
 def _detail_columns() -> list[Col]:
     fields = [Col(_header_label(spec), WRAP if spec.id in ("boundaries", "notes") else _field_kind(spec),
                   30 if spec.id in ("boundaries", "notes") else None) for spec in forms.CIRCLE_FIELDS]
-    totals = [Col(forms.field_label(path), _field_kind(forms.OUTLET_COLUMN[path.split(".")[1]]))
-              for path in TOTAL_PATHS]
+    totals = [Col(f"{forms.TOTAL_LABEL} {column.label}", _field_kind(column)) for column in TOTAL_COLUMNS]
     return [*fields, Col("主城区", FLAG), *totals, Col("连锁化率（%）", PCT),
             *(col for col, _ in SCORE_VIEW), *SOURCE_COLUMNS]
 
@@ -469,7 +516,7 @@ def _detail_rows(circles: Iterable[CircleEntry]) -> list[list]:
         data = entry.data
         total = data.get("total") or {}
         row = [_shown(spec, data.get(spec.id)) for spec in forms.CIRCLE_FIELDS]
-        row += [_yes(entry.main_city), *(total.get(p.split(".")[1]) for p in TOTAL_PATHS),
+        row += [_yes(entry.main_city), *(total.get(column.id) for column in TOTAL_COLUMNS),
                 _share(total.get("chain"), total.get("outlets"))]
         row += [get(entry) for _, get in SCORE_VIEW]
         rows.append(row + [entry.file, entry.sheet])
@@ -499,7 +546,7 @@ def _outlet_rows(circles: Iterable[CircleEntry]) -> list[list]:
 
 
 SCORE_COLUMNS = (
-    Col(LABEL_COUNTY), Col(LABEL_CIRCLE), Col("评分表", TEXT, 20), Col("序号", INT), Col("评分项"),
+    Col(LABEL_COUNTY), Col(LABEL_CIRCLE), Col("评分表"), Col("序号", INT), Col("评分项"),
     Col("得分", SCORE), Col("满分", SCORE), Col(forms.SELF_SCORE_LABEL, SCORE), Col("自评不符", FLAG),
     Col("结果"), Col("说明", WRAP, 60),
 )
@@ -513,14 +560,14 @@ def _score_rows(circles: Iterable[CircleEntry]) -> list[list]:
         head = [entry.county, entry.name]
         presence, service = _score_part(entry, "presence"), _score_part(entry, "service")
         items = service.get("items") or []
-        rows.append(head + [forms.FORM2_TITLE, None, forms.TOTAL_LABEL, presence.get("total"), None,
+        rows.append(head + [PART_PRESENCE, None, forms.TOTAL_LABEL, presence.get("total"), None,
                             presence.get("self_score"), _yes(presence.get("differs")), presence.get("type"),
                             presence.get("explanation")])
-        rows += [head + [forms.FORM3_TITLE, item.get("no"), item.get("name"), item.get("points"), item.get("max"),
+        rows += [head + [PART_SERVICE, item.get("no"), item.get("name"), item.get("points"), item.get("max"),
                          item.get("self_score"), _yes(item.get("differs")), None, item.get("explanation")]
                  for item in items]
         maximum = sum(item.get("max") or 0 for item in items) or None
-        rows.append(head + [forms.FORM3_TITLE, None, forms.TOTAL_LABEL, service.get("total"), maximum,
+        rows.append(head + [PART_SERVICE, None, forms.TOTAL_LABEL, service.get("total"), maximum,
                             service.get("self_score"), _yes(service.get("differs")), service.get("grade"),
                             service.get("explanation")])
         rows.append(head + [FINAL_STEP, None, FINAL_TYPE, None, None, None, None, entry.final_type,
@@ -529,7 +576,7 @@ def _score_rows(circles: Iterable[CircleEntry]) -> list[list]:
 
 
 PROJECT_COLUMNS = (*(Col(spec.label, WRAP if spec.id == "content" else _field_kind(spec),
-                         30 if spec.id == "content" else None) for spec in forms.PROJECT_FIELDS),
+                         24 if spec.id == "content" else None) for spec in forms.PROJECT_FIELDS),
                    Col("逾期", FLAG))
 
 
@@ -628,7 +675,9 @@ def _consolidated_sheets(book: _Book, run: Run) -> None:
     _write_counties(book, run, names["counties"])
     detail = _detail_columns()
     not_typed = (_rule_on(_col_index(detail, FINAL_TYPE), f'="{NOT_TYPED}"'), RED)
-    _write_table(book, names["circles"], detail, _detail_rows(accepted), freeze_cols=1, rules=(not_typed,))
+    # 30-odd columns: two pages wide, the circle's name repeated on each, stay readable
+    _write_table(book, names["circles"], detail, _detail_rows(accepted), freeze_cols=1, rules=(not_typed,),
+                 pages_wide=2)
     _write_table(book, names["outlets"], _outlet_columns(), _outlet_rows(accepted), freeze_cols=2)
     _write_table(book, names["scores"], SCORE_COLUMNS, _score_rows(accepted), freeze_cols=2, rules=SCORE_RULES)
     _write_table(book, names["projects"], PROJECT_COLUMNS, _project_rows(run.projects), freeze_cols=4,
@@ -642,7 +691,9 @@ def _write_counties(book: _Book, run: Run, name: str) -> None:
     """One row per county and the city's 合计; counties behind the city's progress in red."""
     rows = [_county_values(row) for row in run.counties]
     total_row = len(rows) + 1  # 0-based row of 合计 (header is row 0)
-    lag = _rule_on(PROGRESS_COL, f"<${xlsxwriter.utility.xl_col_to_name(PROGRESS_COL)}${total_row + 1}")
+    progress, target = (xlsxwriter.utility.xl_col_to_name(c) for c in (PROGRESS_COL, TARGET_COL))
+    # a county with no circles in the registry has nothing to lag behind on
+    lag = f"=AND(${target}{{row}}>0,${progress}{{row}}<${progress}${total_row + 1})"
     _write_table(book, name, COUNTY_COLUMNS, [*rows, _county_values(_city_row(run))],
                  freeze_cols=1, bold_from=len(rows), rules=((lag, RED),))
 
@@ -695,7 +746,8 @@ def _overview_targets(book: _Book, ws: Worksheet, run: Run, r: int) -> int:
         ws.write_string(r, 3, t.unit, book.fmt(FLAG))
         met = book.fmt(FLAG) if t.met else book.fmt(FLAG, bold=True, font_color=RED["font_color"])
         _put_text(ws, r, 4, _target_met(t), met)
-        _put_number(ws, r, 5, t.change, book.fmt(kind, num_format="+0.0;-0.0;0"))
+        change = "+0;-0;0" if kind == INT else "+0.0;-0.0;0.0"
+        _put_number(ws, r, 5, t.change, book.fmt(kind, num_format=change))
         r += 1
     return r
 
@@ -764,8 +816,9 @@ def _progress_chart(book: _Book, run: Run, sheet: str):
                           "data_labels": {"value": True, "font": {"size": 8}}, "gap": 60})
     chart.set_title({"name": "各县市区生活圈进度（已采用／目标）", "name_font": {"size": 12, "bold": True}})
     chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
+    most = max((max(row.target, row.accepted) for row in run.counties), default=1)
     chart.set_x_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-                      "num_font": {"size": 8}, "min": 0})
+                      "num_font": {"size": 8}, "min": 0, "major_unit": max(1, math.ceil(most / 8))})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 600, "height": 460})
     return chart
@@ -824,7 +877,7 @@ def _feedback_circle_rows(circles: Iterable[CircleEntry]) -> list[list]:
 
 def _standing_rows(run: Run, county: str) -> list[list]:
     """说明: where the county stands (the figures of its 县市区汇总 row), then what this is."""
-    rows: list[list] = [[LABEL_COUNTY, county], ["截至日期", run.as_of], ["期数", f"第{run.number}期"]]
+    rows: list[list] = [[LABEL_COUNTY, county], ["截至日期", run.as_of.isoformat()], ["期数", f"第{run.number}期"]]
     row = next((r for r in run.counties if r.county == county), None)
     if row is not None:
         for col, value in list(zip(COUNTY_COLUMNS, _county_values(row)))[1:]:
@@ -846,9 +899,11 @@ def _rank_text(run: Run, row: CountyRow) -> str:
 # ---------------------------------------------------------------------------
 
 # 附件5 on A4 portrait: 分类 | 主要业态网点 | 网点数 | 从业人数 | 连锁店数 | 满意度 | 需求清单
-FORM5_WIDTHS = (7, 22, 11, 9, 11, 9, 26)
+FORM5_WIDTHS = (6, 20, 10, 9, 10, 9, 20)
 FORM5_LAST_COL = len(FORM5_WIDTHS) - 1
-FORM5_PRINT_SCALE = 90  # a scale, not fit-to-page: fit-to-page would drop the page breaks
+# A scale, not fit-to-page (which would drop the page breaks); 84 columns units fit A4
+# portrait at 85 % with Excel's Calibri and LibreOffice's wider Carlito alike.
+FORM5_PRINT_SCALE = 85
 TICKED, UNTICKED = "☑", "□"
 OPERATOR_LINES = (3, 5)  # the seed's two lines of 运营主体 options: first three, last two
 FORM5_VALUE_FIELDS = ("boundaries", "communities", "platform", "centers", "residents_10k", "facility_area_pct")
@@ -909,16 +964,12 @@ def _merged(ws: Worksheet, r1: int, c1: int, r2: int, c2: int, value: Any, fmt) 
         _put_value(ws, r1, c1, value, fmt)
 
 
-def _lines_for(value: Any, width: float) -> int:
-    return max(1, math.ceil(_cell_width(value) / max(width - 1, 1))) if value is not None else 1
-
-
 def _form5_header_line(book: _Book, ws: Worksheet, r: int, circle: dict) -> int:
     """试点生活圈名称 | name | 所在县市区 | county | 截至日期：date — the seed's first line."""
     label, value = book.fmt("form_label"), book.fmt("form_value")
     fields = forms.CIRCLE_FIELD
     name_width = FORM5_WIDTHS[2] + FORM5_WIDTHS[3]
-    ws.set_row(r, LINE_HEIGHT * max(_lines_for(circle.get("name"), name_width), 2) + 4)
+    ws.set_row(r, _row_height(max(_lines(circle.get("name"), name_width), 2)))
     _merged(ws, r, 0, r, 1, _form_label(fields["name"]), label)
     _merged(ws, r, 2, r, 3, circle.get("name") or "", value)
     ws.write_string(r, 4, _form_label(fields["county"]), label)
@@ -955,8 +1006,8 @@ def _form5_field(book: _Book, ws: Worksheet, r: int, spec: forms.Field, raw: Any
     value = _shown(spec, raw)
     numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
     width = sum(FORM5_WIDTHS[2:])
-    label_lines = _lines_for(_form_label(spec), FORM5_WIDTHS[0] + FORM5_WIDTHS[1])
-    ws.set_row(r, LINE_HEIGHT * max(_lines_for(value, width), label_lines, min_lines) + 4)
+    label_lines = _lines(_form_label(spec), FORM5_WIDTHS[0] + FORM5_WIDTHS[1])
+    ws.set_row(r, _row_height(max(_lines(value, width), label_lines, min_lines)))
     _merged(ws, r, 0, r, 1, _form_label(spec), book.fmt("form_label"))
     _merged(ws, r, 2, r, FORM5_LAST_COL, value if value is not None else "",
             book.fmt("form_number" if numeric else "form_value", align="left"))
@@ -966,59 +1017,42 @@ def _form5_field(book: _Book, ws: Worksheet, r: int, spec: forms.Field, raw: Any
 def _form5_table(book: _Book, ws: Worksheet, r: int, circle: dict) -> int:
     """The outlet table: header, 合计, then 基本保障类 and 品质提升类 rows with their group label."""
     head = book.fmt("form_head")
-    ws.set_row(r, LINE_HEIGHT * 4 + 4)
+    ws.set_row(r, _row_height(4))
     for c, text in enumerate((*forms.FORM5_TABLE_HEADERS, *(col.label for col in forms.OUTLET_COLUMNS))):
         ws.write_string(r, c, text, head)
-    r += 1
-    _merged(ws, r, 0, r, 1, forms.TOTAL_LABEL, book.fmt("form_head"))
-    _form5_numbers(book, ws, r, circle.get("total") or {})
-    r += 1
+    _merged(ws, r + 1, 0, r + 1, 1, forms.TOTAL_LABEL, head)
+    _form5_row(book, ws, r + 1, circle.get("total") or {})
+    r += 2
     categories = circle.get("categories") or {}
     for group, label in forms.GROUP_LABELS.items():
         rows = [cat for cat in forms.CATEGORIES if cat.group == group]
-        _merged(ws, r, 0, r + len(rows) - 1, 0, label, book.fmt("form_label", valign="vcenter"))
+        _merged(ws, r, 0, r + len(rows) - 1, 0, label, book.fmt("form_label"))
         for cat in rows:
-            ws.write_string(r, 1, cat.label, book.fmt("form_value", valign="vcenter"))
-            _form5_numbers(book, ws, r, categories.get(cat.id) or {})
+            ws.write_string(r, 1, cat.label, book.fmt("form_value"))
+            _form5_row(book, ws, r, categories.get(cat.id) or {}, cat.label)
             r += 1
     return r
 
 
-def _form5_numbers(book: _Book, ws: Worksheet, r: int, row: dict) -> None:
-    number, text = book.fmt("form_number"), book.fmt("form_value")
+def _form5_row(book: _Book, ws: Worksheet, r: int, row: dict, label: str = "") -> None:
+    """The five outlet columns of one row, the row as tall as its label or needs."""
+    lines = max(_lines(label, FORM5_WIDTHS[1]), _lines(row.get("needs"), FORM5_WIDTHS[-1]))
+    if lines > 1:
+        ws.set_row(r, _row_height(lines))
     for c, column in enumerate(forms.OUTLET_COLUMNS, start=2):
-        value = row.get(column.id)
-        (_put_text if column.kind == forms.TEXT else _put_number)(ws, r, c, value,
-                                                                   text if column.kind == forms.TEXT else number)
-    needs = row.get("needs")
-    if needs:
-        ws.set_row(r, LINE_HEIGHT * _lines_for(needs, FORM5_WIDTHS[-1]) + 4)
+        if column.kind == forms.TEXT:
+            _put_text(ws, r, c, row.get(column.id), book.fmt("form_value"))
+        else:
+            _put_number(ws, r, c, row.get(column.id), book.fmt("form_number"))
 
 
 def _write_form6_sheet(book: _Book, projects: list[dict]) -> None:
     """附件6 for the whole city: the seed's 社区名称, 项目名称 first, then the rest, 县市区/生活圈 last."""
-    first = ("community", "name")
-    last = ("county", "circle")
+    first, last = ("community", "name"), ("county", "circle")
     order = [*first, *(s.id for s in forms.PROJECT_FIELDS if s.id not in first + last), *last]
     columns = [Col(forms.PROJECT_FIELD[i].label, _field_kind(forms.PROJECT_FIELD[i])) for i in order]
-    ws = book.sheet(FORM6_SHEET)
-    ws.write_string(0, 0, FORM6_TAG, book.fmt("form_tag"))
-    ws.set_row(1, 30)
-    _merged(ws, 1, 0, 1, len(columns) - 1, forms.FORM6_TITLE, book.fmt("form_title"))
     rows = [[p.get(i) for i in order] for p in projects]
-    widths = _fit_widths(columns, rows)
-    ws.set_row(2, _header_height(columns, widths))
-    for c, col in enumerate(columns):
-        ws.write_string(2, c, col.header, book.fmt("form_head"))
-        ws.set_column(c, c, widths[c])
-    puts = [(_PUT.get(col.kind, _put_text), book.fmt(col.kind)) for col in columns]
-    for r, row in enumerate(rows, start=3):
-        for c, value in enumerate(row):
-            puts[c][0](ws, r, c, value, puts[c][1])
-    ws.freeze_panes(3, 2)
-    ws.autofilter(2, 0, max(len(rows), 1) + 2, len(columns) - 1)
-    _print_setup(ws, book.title)
-    ws.repeat_rows(2)
+    _write_table(book, FORM6_SHEET, columns, rows, freeze_cols=2, caption=(FORM6_TAG, forms.FORM6_TITLE))
 
 
 # ---------------------------------------------------------------------------

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jnqh.model import CircleRecord, FileReport, ProjectRecord
-from jnqh.read.circle import find_blocks, read_circle
+from jnqh.normalize import circle_key, normalise_county
+from jnqh.read.circle import find_blocks, is_unfilled, read_circle
 from jnqh.read.context import ReadContext
 from jnqh.read.extras import read_extras
 from jnqh.read.locate import SheetIndex
 from jnqh.read.projects import find_header, read_projects
-from jnqh.registry import Registry, circle_key
 from jnqh.validate import validate_circle, validate_projects
 from jnqh.workbook import Book, Unreadable, load_book
+
+if TYPE_CHECKING:
+    from jnqh.registry import Registry
 
 
 def read_file(path: Path, *, shown_as: str | None = None, registry: Registry | None = None,
@@ -30,7 +34,8 @@ def read_file(path: Path, *, shown_as: str | None = None, registry: Registry | N
     try:
         book = load_book(path)
     except Unreadable as failure:
-        ctx.add(failure.code, **_unreadable_params(failure, path))
+        # The technical detail (English, from the zip/OLE layer) goes to `value`, not the message.
+        ctx.add(failure.code, value=(failure.detail or {}).get("reason"), **_unreadable_params(failure, path))
         return FileReport(path=shown, sha256=None, issues=ctx.found, unreadable=True)
     report = read_book(book, ctx, registry)
     report.path = shown
@@ -39,7 +44,7 @@ def read_file(path: Path, *, shown_as: str | None = None, registry: Registry | N
 
 def read_book(book: Book, ctx: ReadContext, registry: Registry | None) -> FileReport:
     indexes = [SheetIndex(grid) for grid in book.sheets]
-    circles, form_sheets = _read_circles(indexes, ctx)
+    circles, form_sheets, blank_forms = _read_circles(indexes, ctx)
     projects: list[ProjectRecord] = []
     for index in indexes:
         header = find_header(index)
@@ -47,7 +52,7 @@ def read_book(book: Book, ctx: ReadContext, registry: Registry | None) -> FileRe
             projects += read_projects(index, header, ctx)
     report = FileReport(path=ctx.file, sha256=book.sha256, circles=circles, projects=projects)
     if not circles and not projects:
-        ctx.add("F-NO-FORM")
+        ctx.add("F-BLANK" if blank_forms else "F-NO-FORM")
         report.issues = ctx.found
         report.unreadable = True
         return report
@@ -61,13 +66,22 @@ def read_book(book: Book, ctx: ReadContext, registry: Registry | None) -> FileRe
     return report
 
 
-def _read_circles(indexes: list[SheetIndex], ctx: ReadContext) -> tuple[list[CircleRecord], set[str]]:
+def _read_circles(indexes: list[SheetIndex], ctx: ReadContext) -> tuple[list[CircleRecord], set[str], int]:
+    """The filled 附件5 blocks of every sheet, the sheets they stand on, and the blank ones' count."""
     circles: list[CircleRecord] = []
+    blank = 0
     form_sheets: set[str] = set()
     seen: dict[str, CircleRecord] = {}
     for index in indexes:
         for block in find_blocks(index):
-            circle = read_circle(index, block, ctx)
+            block_ctx = ReadContext(file=ctx.file, today=ctx.today)
+            circle = read_circle(index, block, block_ctx)
+            if is_unfilled(circle):
+                blank += 1
+                if circle.name:  # a prefilled circle nobody has filled in yet
+                    ctx.add_at("R-BLANK-FORM", circle.source("name"), field="name", name=circle.name)
+                continue
+            ctx.found += block_ctx.found
             form_sheets.add(index.name)
             key = circle_key(circle.name or "")
             if key and key in seen:
@@ -77,32 +91,46 @@ def _read_circles(indexes: list[SheetIndex], ctx: ReadContext) -> tuple[list[Cir
             if key:
                 seen[key] = circle
             circles.append(circle)
-    return circles, form_sheets
+    return circles, form_sheets, blank
 
 
 def _assign_projects(projects: list[ProjectRecord], circles: list[CircleRecord], ctx: ReadContext) -> None:
     """Give every project row its circle and county, as written or as the workbook implies."""
     by_key = {circle_key(c.name): c for c in circles if c.name}
-    by_community = {}
+    by_community: dict[str, CircleRecord | None] = {}
     for circle in circles:
         for community in circle.data.get("communities") or []:
-            by_community.setdefault(circle_key(community), circle)
+            key = circle_key(community)
+            # A community named in two circles says nothing about which one a project is in.
+            by_community[key] = circle if by_community.get(key, circle) is circle else None
     for project in projects:
-        data = project.data
-        circle = by_key.get(circle_key(data.get("circle") or "")) if data.get("circle") else None
-        if circle is None and not data.get("circle"):
-            circle = circles[0] if len(circles) == 1 else by_community.get(circle_key(data.get("community") or ""))
-        if circle is None:
-            if circles:
-                ctx.add_at("P-CIRCLE-UNKNOWN", project.sources.get("circle") or project.sources.get("name"),
-                           field="project.circle", value=data.get("circle") or data.get("community") or "")
-            continue
-        data["circle"] = circle.name
-        data["county"] = data.get("county") or circle.data.get("county")
+        circle = _project_circle(project, circles, by_key, by_community, ctx)
+        if circle is not None:
+            project.data["circle"] = circle.name
+            project.data["county"] = normalise_county(project.data.get("county")) or circle.data.get("county")
+
+
+def _project_circle(project: ProjectRecord, circles: list[CircleRecord], by_key: dict,
+                    by_community: dict, ctx: ReadContext) -> CircleRecord | None:
+    data, sources = project.data, project.sources
+    if data.get("circle"):
+        circle = by_key.get(circle_key(data["circle"]))
+        if circle is None and circles:
+            ctx.add_at("P-CIRCLE-UNKNOWN", sources.get("circle"), field="project.circle", value=data["circle"])
+        return circle
+    if len(circles) <= 1:
+        return circles[0] if circles else None
+    community = data.get("community") or ""
+    key = circle_key(community)
+    if key in by_community and by_community[key] is None:
+        ctx.add_at("P-COMMUNITY-AMBIGUOUS", sources.get("community"), field="project.community", value=community)
+    elif key not in by_community and community:
+        ctx.add_at("P-COMMUNITY-UNKNOWN", sources.get("community"), field="project.community", value=community)
+    return by_community.get(key)
 
 
 def _unreadable_params(failure: Unreadable, path: Path) -> dict:
     params = dict(failure.detail or {})
     params.setdefault("ext", path.suffix or "（无扩展名）")
-    params.setdefault("reason", "")
+    params.pop("reason", None)
     return params

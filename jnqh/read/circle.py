@@ -48,6 +48,15 @@ def _looks_like_form(index: SheetIndex, block: range) -> bool:
     return sum(bool(index.find(f.anchors, rows=block)) for f in others) >= 2
 
 
+def is_unfilled(record: CircleRecord) -> bool:
+    """A spare 附件5 sheet of the template: nothing typed beyond a prefilled name and county."""
+    data = record.data
+    header = [data.get(f.id) for f in forms.CIRCLE_FIELDS if f.id not in ("name", "county")]
+    rows = [*data["categories"].values(), data["total"]]
+    return not any(v not in (None, []) for v in header) and all(
+        v is None for row in rows for v in row.values())
+
+
 def read_circle(index: SheetIndex, block: range, ctx: ReadContext) -> CircleRecord:
     record = CircleRecord(data={}, sheet=index.name)
     found_values = _header_values(index, block)
@@ -79,8 +88,11 @@ def _header_values(index: SheetIndex, block: range) -> dict[str, tuple[object, t
     return found
 
 
+_STOP_PREFIX = re.compile("|".join(re.escape(k) for k in sorted(HEADER_STOPS, key=len, reverse=True)))
+
+
 def _starts_with_label(key: str) -> bool:
-    return any(key.startswith(k) for k in HEADER_STOPS)
+    return _STOP_PREFIX.match(key) is not None
 
 
 def _segments(index: SheetIndex, r: int, c: int):
@@ -104,28 +116,38 @@ def _segments(index: SheetIndex, r: int, c: int):
             yield spec.id, *_value_beside(index, r, c, spec)
 
 
+def _label_pattern(anchor: str) -> re.Pattern:
+    return re.compile(r"\s*".join(re.escape(ch) for ch in label_key(anchor)))
+
+
+# Each header field's spellings as patterns that allow spaces inside, longest first.
+LABEL_PATTERNS = tuple(
+    (spec, tuple(_label_pattern(a) for a in sorted(spec.anchors, key=len, reverse=True)))
+    for spec in HEADER_FIELDS
+)
+
+
 def _label_spots(text: str) -> list[tuple[int, int, forms.Field]]:
     """Where each header label stands in a cell's text, allowing spaces inside labels."""
     spots = []
-    for spec in HEADER_FIELDS:
-        for anchor in sorted(spec.anchors, key=len, reverse=True):
-            pattern = r"\s*".join(re.escape(ch) for ch in label_key(anchor))
-            match = re.search(pattern, _fold_brackets(text))
+    lowered = text.lower()  # label_key lower-cases the labels, so match lower-cased text
+    for spec, patterns in LABEL_PATTERNS:
+        for pattern in patterns:
+            match = pattern.search(lowered)
             if match and not any(s <= match.start() < e for s, e, _ in spots):
                 spots.append((match.start(), match.end(), spec))
                 break
     return sorted(spots, key=lambda s: s[0])
 
 
-def _fold_brackets(text: str) -> str:
-    # NFKC already made brackets half-width; label_key lower-cases, so match lower too.
-    return text.lower()
-
-
 def _value_beside(index: SheetIndex, r: int, c: int, spec: forms.Field):
     if spec.kind in (forms.MULTI, forms.CHOICE) and spec.options:
         return _option_region(index, r, c)
     return index.value_right(r, c, HEADER_STOPS)
+
+
+OPTION_KEYS = frozenset(label_key(s) for spec in (forms.CIRCLE_FIELD["operators"], forms.CIRCLE_FIELD["layout"])
+                       for o in spec.options for s in (o.label, *o.variants))
 
 
 def _option_region(index: SheetIndex, r: int, c: int) -> tuple[str, tuple[int, int]]:
@@ -137,17 +159,12 @@ def _option_region(index: SheetIndex, r: int, c: int) -> tuple[str, tuple[int, i
     r1, _, r2, _ = index.merge_span(r, c)
     parts, first = [], None
     for row in range(r1, r2 + 1):
-        for cell in index.right_cells(row, c, HEADER_STOPS - _option_keys()):
+        for cell in index.right_cells(row, c, HEADER_STOPS - OPTION_KEYS):
             first = first or cell
             value = index.grid.value(*cell)
             parts.append("" if is_blank(value) else fold(value))
     text = " ".join(parts)
     return text, first or (r, c + 1)
-
-
-def _option_keys() -> frozenset[str]:
-    return frozenset(label_key(s) for spec in (forms.CIRCLE_FIELD["operators"], forms.CIRCLE_FIELD["layout"])
-                     for o in spec.options for s in (o.label, *o.variants))
 
 
 def _read_header_field(index: SheetIndex, spec: forms.Field, found, record: CircleRecord,
@@ -173,15 +190,14 @@ def _parse_options(spec: forms.Field, raw: object) -> Parsed:
     if is_blank(raw):
         return Parsed([] if spec.kind == forms.MULTI else None)
     ticked = ticked_options(raw, spec.options)
-    marks = any(ch in forms.TICK_MARKS for ch in fold(raw))
-    if ticked is None or (not marks and len(ticked) == 0):
+    if ticked is None:
         parsed = parse_multi(raw, spec.options)  # typed names, e.g. "民营企业、国企"
-    elif not marks:
+    elif any(ch in forms.TICK_MARKS for ch in fold(raw)):
+        parsed = Parsed(sorted(ticked))
+    else:
         # The form's own option text with nothing ticked, or one option typed alone.
         named = _named_options(raw, spec.options)
         parsed = Parsed(named if len(named) == 1 else [])
-    else:
-        parsed = Parsed(sorted(ticked))
     if spec.kind == forms.CHOICE and parsed.ok:
         chosen = parsed.value or []
         if len(chosen) > 1:
@@ -268,16 +284,22 @@ def _read_rows(index: SheetIndex, rows: range, label_cols: range, columns: dict[
     return seen
 
 
+CATEGORY_BY_KEY = {label_key(s): cat.id for cat in forms.CATEGORIES if cat.label != "其他"
+                   for s in (cat.label, *cat.variants)}
+TOTAL_KEY = label_key(forms.TOTAL_LABEL)
+OTHER_KEY = label_key("其他")
+
+
 def _row_id(labels: list[str], group: str | None, seen: set[str]) -> str | None:
     for key in labels:
-        if key == label_key(forms.TOTAL_LABEL):
+        if key == TOTAL_KEY:
             return "total"
-        if key == "其他" or key.startswith("其他"):
+        if key.startswith(OTHER_KEY):
+            # The seed has two 其他 rows; the block they stand in tells them apart.
             in_quality = group == "quality" or "basic_other" in seen
             return "quality_other" if in_quality else "basic_other"
-        for cat in forms.CATEGORIES:
-            if cat.label != "其他" and key in {label_key(s) for s in (cat.label, *cat.variants)}:
-                return cat.id
+        if key in CATEGORY_BY_KEY:
+            return CATEGORY_BY_KEY[key]
     return None
 
 

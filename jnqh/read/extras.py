@@ -10,18 +10,18 @@ R-UNASSIGNED; nothing here raises on bad data.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
 from jnqh import forms
 from jnqh.model import CircleRecord, Source
 from jnqh.normalize import (
-    Parsed, clean_text, fold, is_blank, label_key, match_option, parse_choice, parse_count,
+    Parsed, circle_key, found_options, clean_text, fold, is_blank, label_key, match_option, parse_choice, parse_count,
     parse_decimal, parse_multi, parse_tick, split_list, ticked_options,
 )
 from jnqh.read.context import ReadContext, parse_field, record_parse_problem
 from jnqh.read.locate import SheetIndex
-from jnqh.registry import circle_key
 
 # Header words of the template's and the seed's tables that are not field labels.
 LABEL_HEADER = label_key(forms.FORM3_HEADERS[1])
@@ -138,9 +138,22 @@ class Owners:
             return None
         return near[0][1]
 
+    def by_position(self, header: object, position: int) -> CircleRecord | None:
+        """The template's circle columns follow its 附件5 sheets in order; a file saved by a
+        program that drops formula results (openpyxl) leaves the name header blank."""
+        if not is_blank(header) or position >= len(self.circles):
+            return None
+        return self.circles[position]
+
     def mentioned(self, text: str) -> set[int]:
-        """Positions of the circles whose name occurs in a folded text."""
-        return {i for i, (k, _) in enumerate(self._keys) if len(k) >= MIN_NAME_CHARS and k in text}
+        """Positions of the circles whose name occurs in a folded text.
+
+        Registry names nest (古槐街道 inside 古槐街道南池片区): a name found only as part of
+        a longer name also found is not counted.
+        """
+        found = {i for i, (k, _) in enumerate(self._keys) if len(k) >= MIN_NAME_CHARS and k in text}
+        keys = {i: self._keys[i][0] for i in found}
+        return {i for i in found if not any(j != i and keys[i] in keys[j] and keys[i] != keys[j] for j in found)}
 
     def of_block(self, sheet: Sheet, top_row: int) -> CircleRecord | None:
         """The circle of a block without its own name: (a) its sheet's 附件5, (b) a name on the
@@ -280,8 +293,9 @@ class PresenceTable:
 def _read_presence_tables(sheet: Sheet, owners: Owners, ctx: ReadContext) -> None:
     for table in _presence_tables(sheet):
         single = len(table.pairs) == 1 and len(owners.circles) == 1
-        for yes_col, count_col in table.pairs:
-            owner = owners.match(sheet.value(table.header_row - 1, yes_col))
+        for position, (yes_col, count_col) in enumerate(table.pairs):
+            header = sheet.value(table.header_row - 1, yes_col)
+            owner = owners.match(header) or owners.by_position(header, position)
             owner = owner or (owners.circles[0] if single else None)
             if owner is None:
                 if _pair_has_data(sheet, table, yes_col, count_col):
@@ -423,8 +437,7 @@ def _tick_cells(sheet: Sheet) -> list[TickCell]:
         ticked = ticked_options(text, PRESENCE_OPTIONS)
         if ticked is None:
             continue
-        listed = tuple(t.id for t in forms.PRESENCE_TYPES
-                       if any(fold(s) in text for s in (t.label, *t.variants)))
+        listed = tuple(found_options(text, PRESENCE_OPTIONS))
         found.append(TickCell(r, c, tuple(ticked), listed))
     return found
 
@@ -486,8 +499,9 @@ def _read_service_table(sheet: Sheet, owners: Owners, ctx: ReadContext) -> None:
     if table is None:
         return
     single = len(table.columns) == 1 and len(owners.circles) == 1
-    for col in table.columns:
-        owner = owners.match(sheet.value(table.header_row, col))
+    for position, col in enumerate(table.columns):
+        header = sheet.value(table.header_row, col)
+        owner = owners.match(header) or owners.by_position(header, position)
         owner = owner or (owners.circles[0] if single else None)
         if owner is None:
             if _column_has_data(sheet, table, col):
@@ -530,6 +544,7 @@ def _fact_column(sheet: Sheet) -> tuple[int | None, int]:
     return col, first_row[col]
 
 
+@functools.lru_cache(maxsize=8192)
 def _fact_of(key: str) -> forms.Field | None:
     # Numbering is stripped only as a second try: '24小时便利店数量' starts with digits.
     for candidate in (key, _strip_numbering(key)):

@@ -6,7 +6,8 @@ Only the ``write_*`` functions do I/O; each takes a target path or a binary file
 
 - :func:`make_circle`, :func:`make_projects`, :func:`make_survey_rows` — the data;
 - :func:`write_template_workbook` — the project's official template, filled in;
-- :func:`write_seed_workbook` — the seed's 附件5/附件6 as pasted from Word into Excel;
+- :func:`write_seed_workbook` — the seed's 附件5/附件6 as pasted from Word into Excel (optionally
+  the seed's 附件2 checklist and a county's own 附件3 facts table);
 - :func:`write_survey_export` — a 问卷星-like 附件4 export (.xlsx, or .xls via xlwt);
 - :func:`inject_mistakes` — the typical mistakes of county files, with ``MISTAKES`` giving
   the issue code the check must report for each.

@@ -271,7 +271,7 @@ def _events(rng: random.Random, count: int, as_of: dt.date) -> list[dict]:
     span = (as_of - start).days
     days = sorted(rng.randint(0, span) for _ in range(count))
     names = rng.sample(texts.EVENTS, count)
-    return [{"name": f"{name}", "date": (start + dt.timedelta(days=d)).isoformat()}
+    return [{"name": name, "date": (start + dt.timedelta(days=d)).isoformat()}
             for name, d in zip(names, days)]
 
 
@@ -290,7 +290,7 @@ def _platform(rng: random.Random, plan: Plan, circle: dict) -> dict:
     people = circle["residents_10k"] * 10000
     merchant_rate, resident_rate = {"high": (0.75, 0.45), "mid": (0.55, 0.25), "none": (0.0, 0.0)}[plan.platform]
     if plan.platform == "none":
-        circle["platform"] = None
+        circle["platform"] = None  # no platform: 附件5 names none either
     return {
         "merchants_total": merchants,
         "merchants_on_platform": int(merchants * (merchant_rate + rng.uniform(0, 0.1))) + (1 if merchant_rate else 0),

@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass
 
 from jnqh import forms
+from jnqh.rubric import Rubric
 from jnqh.samples.xlsx import Target, write_xlsx
 
 # The seed's wording where it differs from the form definition (line breaks of the Word
@@ -46,8 +47,9 @@ class Styles:
 
 def write_seed_workbook(target: Target, county: str, circles: list[dict], projects: list[dict], *,
                         one_sheet_per_circle: bool = True, header_as_one_cell: bool = False,
-                        with_form2: bool = False) -> None:
-    """The seed's 附件5 (one sheet per circle, or stacked on one), a 附件6 sheet, optionally 附件2."""
+                        with_form2: bool = False, with_facts: bool = False) -> None:
+    """The seed's 附件5 (one sheet per circle, or stacked on one), a 附件6 sheet, optionally the seed's
+    附件2 checklist and (`with_facts`) the 附件3 facts and 促消费活动 in a table of the county's own."""
     quirks = random.Random("|".join(c["name"] for c in circles))
     sheet_names = _sheet_names(quirks, circles)
 
@@ -64,6 +66,9 @@ def write_seed_workbook(target: Target, county: str, circles: list[dict], projec
         if with_form2:
             for index, circle in enumerate(circles, start=1):
                 _write_form2(book.add_worksheet(f"附件2-{index}"), styles, circle)
+        if with_facts:
+            _write_facts(book.add_worksheet("附件3指标"), styles, circles)
+            _write_events(book.add_worksheet("促消费活动"), styles, circles)
         _write_projects(book.add_worksheet("附件6"), styles, county, projects)
 
     write_xlsx(target, build)
@@ -311,11 +316,59 @@ def _write_form2(sheet, styles: Styles, circle: dict) -> None:
 
 def _presence_points(presence: dict) -> tuple[float, float]:
     """The county's own 附件2 arithmetic (60 for 15 basic types, 1.5 a quality type up to 40)."""
-    from jnqh.rubric import Rubric
-
     rubric = Rubric()
     basic = sum(1 for t in forms.BASIC_TYPES if presence.get(t.id))
     quality = sum(1 for t in forms.QUALITY_TYPES if presence.get(t.id))
     basic_points = float(rubric.basic_points) if basic >= rubric.basic_required else 0.0
     quality_points = min(float(rubric.quality_each) * quality, float(rubric.quality_cap))
     return basic_points, quality_points
+
+
+# ---------------------------------------------------------------------------
+# 附件3 facts and 促消费活动 in a county's own table: 指标 | one column per circle
+# ---------------------------------------------------------------------------
+
+
+def fact_text(fact: forms.Field, value) -> object:
+    """A 附件3 fact as a county types it into one cell (是/否, lists joined with 、)."""
+    if value is None or value == [] or value == {}:
+        return ""
+    if fact.kind == forms.YESNO:
+        return forms.YES_NO[0] if value else forms.YES_NO[1]
+    if fact.id == "elderly_area_ok":
+        return fact.option_by_id({True: "yes", False: "no", "none": "none"}[value]).label
+    if fact.id == "terminals":
+        return "、".join(f"{fact.option_by_id(kind).label}{count}台" for kind, count in value.items())
+    if fact.kind == forms.MULTI:
+        return "、".join(value)
+    if fact.kind == forms.NUMBER_LIST:
+        return "、".join(f"{n:g}" for n in value)
+    return value
+
+
+def _write_facts(sheet, styles: Styles, circles: list[dict]) -> None:
+    sheet.set_column(0, 0, 36)
+    sheet.set_column(1, len(circles), 24)
+    sheet.write(0, 0, "附件3 服务“好不好”评价指标（各生活圈情况）", styles.title)
+    sheet.write(1, 0, forms.FORM3_HEADERS[1], styles.label)
+    for col, circle in enumerate(circles, start=1):
+        sheet.write(1, col, circle["name"], styles.label)
+    for row, fact in enumerate(forms.SERVICE_FACTS, start=2):
+        sheet.write(row, 0, fact.label, styles.value)
+        for col, circle in enumerate(circles, start=1):
+            sheet.write(row, col, fact_text(fact, (circle.get("service") or {}).get(fact.id)), styles.value)
+
+
+def _write_events(sheet, styles: Styles, circles: list[dict]) -> None:
+    sheet.set_column(0, 1, 36)
+    sheet.set_column(2, 2, 14)
+    sheet.write(0, 0, "本年度促消费活动开展情况", styles.title)
+    for col, column in enumerate(forms.EVENT_COLUMNS):
+        sheet.write(1, col, column.label, styles.label)
+    row = 2
+    for circle in circles:
+        for event in (circle.get("service") or {}).get("events") or ():
+            sheet.write(row, 0, circle["name"], styles.value)
+            sheet.write(row, 1, event["name"], styles.value)
+            sheet.write_datetime(row, 2, dt.datetime.fromisoformat(event["date"]), styles.date)
+            row += 1

@@ -21,7 +21,9 @@ from jnqh.samples.xlsx import Target, deliver, write_xlsx
 SINGLE, MULTI, FILL = "single", "multi", "fill"
 METADATA = ("序号", "提交答卷时间", "所用时间", "来自IP", "来源", "来源详情")
 JOIN = "┋"  # how 问卷星 joins the answers of a multi-choice question
+# 问卷星 writes -3 (or "(跳过)") for a question skipped, -2 (or "(空)") for a blank fill-in.
 SKIPPED_TEXT, SKIPPED_NUMBER = "(跳过)", -3
+BLANK_TEXT, BLANK_NUMBER = "(空)", -2
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ class Question:
 
 def _rated(no: int, question_id: str, text: str) -> Question:
     spec = next(q for q in forms.SURVEY_QUESTIONS if q.id == question_id)
-    assert text.startswith(spec.prefix), text  # the seed's wording must carry the prefix
+    if not text.startswith(spec.prefix):  # the reader finds the question by this prefix
+        raise ValueError(f"question {no} does not start with {spec.prefix!r}")
     return Question(no, text, SINGLE, spec.options, question_id)
 
 
@@ -94,7 +97,7 @@ def _answers(rng: random.Random, circle: dict, present: set[str], satisfaction: 
     answers: dict[int, object] = {
         5: f"{community.removesuffix('社区')}小区",
         6: f"{street}{community}",
-        16: rng.choice(texts.SUGGESTIONS),
+        16: rng.choice(texts.SUGGESTIONS) if rng.random() < 0.7 else None,
     }
     for question in QUESTIONS:
         if question.kind == SINGLE and question.rated is None:
@@ -132,6 +135,8 @@ def export_table(rows: list[dict], *, numeric: bool = False) -> list[list]:
 
 
 def _cell(question: Question, answer: object, numeric: bool) -> object:
+    if answer is None and question.kind == FILL:
+        return BLANK_NUMBER if numeric else BLANK_TEXT
     if answer is None:
         return SKIPPED_NUMBER if numeric else SKIPPED_TEXT
     if question.kind == FILL:

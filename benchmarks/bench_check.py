@@ -1,0 +1,98 @@
+"""How fast `jnqh check` reads county workbooks, against python-calamine merely reading them.
+
+Builds, in a temporary folder, a realistic ten-circle county workbook (in the project's
+template and in the seed's pasted-from-Word layout, each with a project list) and an
+inbox of 120 one-circle files, then prints for each:
+- the baseline: python-calamine reading every cell of every sheet;
+- `jnqh` in-process: load + read + validate (what `jnqh check` does per file);
+- the cold command `jnqh check FILE` as a new process (imports included).
+Targets (issue 2): a ten-circle workbook checked cold in ≤ 1 s; in-process ≤ 4× calamine.
+Prints figures; asserts nothing. Run: python benchmarks/bench_check.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import python_calamine
+
+from jnqh import samples
+from jnqh.demo import registry_circles
+from jnqh.read import read_file
+from jnqh.registry import load_registry
+
+AS_OF = dt.date(2024, 4, 30)
+REPEATS = 5
+
+
+def calamine_read(path: Path) -> None:
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    for name in book.sheet_names:
+        book.get_sheet_by_name(name).to_python()
+
+
+def best_of(fn, paths: list[Path], repeats: int = REPEATS) -> float:
+    """Median over `repeats` of the time to run `fn` on every path (seconds)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for path in paths:
+            fn(path)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def make_files(folder: Path) -> dict[str, list[Path]]:
+    rng = random.Random(7)
+    registered = registry_circles()
+    county = "任城区"
+    names = [c.name for c in registered if c.county == county][:10]
+    circles = [samples.make_circle(rng, name=n, county=county, as_of=AS_OF, level=rng.choice(samples.LEVELS))
+               for n in names]
+    projects = [p for c in circles for p in samples.make_projects(rng, c, AS_OF)]
+    sets = {"10 个生活圈（模板）": [folder / "county_template.xlsx"],
+            "10 个生活圈（照抄Word版式）": [folder / "county_seed.xlsx"], "120 个单生活圈文件": []}
+    samples.write_template_workbook(sets["10 个生活圈（模板）"][0], county, circles, projects, today=AS_OF)
+    samples.write_seed_workbook(sets["10 个生活圈（照抄Word版式）"][0], county, circles, projects,
+                                with_form2=True, with_facts=True)
+    for i, entry in enumerate(registered):
+        circle = samples.make_circle(rng, name=entry.name, county=entry.county, as_of=AS_OF,
+                                     level=rng.choice(samples.LEVELS))
+        target = folder / "inbox" / f"{i:03d}.xlsx"
+        target.parent.mkdir(exist_ok=True)
+        writer = samples.write_template_workbook if i % 2 else samples.write_seed_workbook
+        writer(target, entry.county, [circle], samples.make_projects(rng, circle, AS_OF))
+        sets["120 个单生活圈文件"].append(target)
+    return sets
+
+
+def cold_check(path: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "jnqh", "check", str(path)], capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    registry = load_registry()
+    with tempfile.TemporaryDirectory() as tmp:
+        print("生成测试文件……", flush=True)
+        sets = make_files(Path(tmp))
+        print(f"{'文件集':<22}{'calamine 读取':>14}{'jnqh 检查':>12}{'倍数':>8}{'冷启动命令':>12}")
+        for label, paths in sets.items():
+            base = best_of(calamine_read, paths)
+            ours = best_of(lambda p: read_file(p, registry=registry, today=AS_OF), paths)
+            cold = statistics.median(cold_check(paths[0]) for _ in range(3)) if len(paths) == 1 else None
+            cold_text = f"{cold:.2f} s" if cold is not None else "—"
+            print(f"{label:<22}{base * 1000:>11.1f} ms{ours * 1000:>9.1f} ms{ours / base:>7.1f}×{cold_text:>12}")
+        print("目标：10 个生活圈的工作簿冷启动检查 ≤ 1 s；进程内检查 ≤ 4× calamine 读取时间。")
+
+
+if __name__ == "__main__":
+    main()

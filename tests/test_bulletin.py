@@ -1,0 +1,340 @@
+"""The 通报: its numbers, its two renderings (.docx, .html), the office's template override."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from docx import Document
+from docx.shared import Pt
+
+import lo
+from bulletin_fixtures import AS_OF, sample_run
+from jnqh import bulletin
+from jnqh.bulletin_docx import BODY_FONT, HEADING_FONT, TITLE_FONT
+
+TYPE_ORDER = ("品质型", "提升型", "基础型", "未达标")
+
+
+@pytest.fixture(scope="module")
+def run():
+    return sample_run()
+
+
+@pytest.fixture(scope="module")
+def written(run, tmp_path_factory) -> dict[str, Path]:
+    return bulletin.write_bulletin(run, tmp_path_factory.mktemp("run"), None)
+
+
+@pytest.fixture(scope="module")
+def document(written):
+    return Document(str(written["docx"]))
+
+
+def docx_text(document) -> str:
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def docx_rows(document, index: int = 0) -> list[list[str]]:
+    return [[cell.text for cell in row.cells] for row in document.tables[index].rows]
+
+
+class _Tables(HTMLParser):
+    """The data tables (those with <th>) of an HTML page, as rows of cell texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._row is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[-1].append(self._row)
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_county_table(html: str) -> list[list[str]]:
+    parser = _Tables()
+    parser.feed(html)
+    return next(t for t in parser.tables if t and t[0] and t[0][0] == "排名")
+
+
+def expected_row(row) -> list[float | None]:
+    """The numbers a county row of the 通报 must show, straight from the CountyRow."""
+    return [row.target, row.submitted, row.accepted, row.progress_pct,
+            *(row.by_type.get(name, 0) for name in TYPE_ORDER),
+            row.presence_mean, row.service_mean, row.projects, row.investment_10k_yuan, row.overdue]
+
+
+def as_numbers(cells: list[str]) -> list[float | None]:
+    return [None if c == "—" else float(c) for c in cells]
+
+
+# -- the numbers ---------------------------------------------------------------
+
+
+def test_counties_are_ranked_by_progress_then_accepted_then_service(run):
+    ranked = bulletin.ranked_counties(run)
+    assert [c["county"] for c in ranked] == ["兖州区", "任城区", "邹城市", "曲阜市"]
+    assert [c["rank"] for c in ranked] == [1, 2, 3, 4]
+    # 任城区 and 邹城市 are both at 66.7 %: 任城区 has accepted more
+    assert ranked[1]["progress_pct"] == ranked[2]["progress_pct"] == 66.7
+
+
+def test_counties_equal_on_every_key_share_a_rank(run):
+    tied = copy.deepcopy(run)
+    twin = dataclasses.replace(tied.counties[0], county="金乡县")
+    tied.counties.append(twin)
+    ranks = {c["county"]: c["rank"] for c in bulletin.ranked_counties(tied)}
+    assert ranks["任城区"] == ranks["金乡县"] == 2
+    assert ranks["邹城市"] == 4
+
+
+def test_context_totals_come_from_the_run(run):
+    context = bulletin.bulletin_context(run)
+    totals = context["totals"]
+    assert totals["accepted"] == sum(c.accepted for c in run.counties) == len(run.accepted)
+    assert totals["by_type"] == {name: run.type_counts.get(name, 0) for name in TYPE_ORDER}
+    assert totals["overdue"] == context["problems"]["overdue_count"] == sum(
+        1 for p in run.projects if p["overdue"])
+    assert context["lagging"] == ["曲阜市"]
+
+
+# -- the .docx -------------------------------------------------------------------
+
+
+def test_docx_states_each_target_with_its_change(run, document):
+    text = docx_text(document)
+    assert "济宁市城市一刻钟便民生活圈建设工作通报" in text
+    assert "第3期" in text and "2024年5月6日" in text and "截至2024年4月30日" in text
+    circles, main, satisfaction, basic = run.targets
+    assert "到2025年全市完成120个以上" in text
+    assert f"目前已完成{circles.actual}个，占目标任务的8.3%，尚差110个，较上期增加3个" in text
+    assert f"主城区完成80个以上。目前已完成{main.actual}个" in text and "较上期增加2个" in text
+    assert f"目前为{satisfaction.actual}%，距目标还差3.1个百分点，较上期下降0.1个百分点" in text
+    assert "基本保障型社区一刻钟便民生活圈达到90%以上。目前为80%" in text
+    assert "本期为首期" not in text
+
+
+def test_docx_county_table_is_ranked_and_shows_the_county_rows(run, document):
+    rows = docx_rows(document)
+    assert rows[0][:3] == ["排名", "县市区", "目标数"] and rows[0][6:10] == list(TYPE_ORDER)
+    by_name = {row.county: row for row in run.counties}
+    body = rows[1:-1]
+    assert [r[1] for r in body] == ["兖州区", "任城区", "邹城市", "曲阜市"]
+    for cells in body:
+        assert as_numbers(cells[2:]) == expected_row(by_name[cells[1]])
+    assert rows[-1][1] == "全市" and int(rows[-1][4]) == len(run.accepted)
+
+
+def test_html_and_docx_county_tables_agree_with_the_run(run, written, document):
+    """Cross-check: every number of the county table, in both outputs, is the CountyRow's."""
+    html_rows = html_county_table(written["html"].read_text(encoding="utf-8"))
+    assert html_rows == docx_rows(document)
+    by_name = {row.county: row for row in run.counties}
+    for cells in html_rows[1:-1]:
+        assert as_numbers(cells[2:]) == expected_row(by_name[cells[1]])
+
+
+def test_docx_tells_the_changes_since_the_previous_bulletin(document):
+    text = docx_text(document)
+    assert "与第2期（截至2024年4月23日）相比" in text
+    assert "本期新增采用生活圈3个，其中任城区2个（任城第3生活圈、任城第4生活圈），兖州区1个（兖州第4生活圈）" in text
+    assert "兖州区兖州第1生活圈由提升型升为品质型" in text
+    assert "任城区任城第2生活圈由品质型降为提升型" in text
+    assert "邹城市本期已采用生活圈数与上期相同" in text
+
+
+def test_docx_lists_the_problems(run, document):
+    text = docx_text(document)
+    overdue = sum(row.overdue for row in run.counties)
+    assert "曲阜市本期未报送任何材料" in text
+    assert "邹城市/邹城_旧表.xlsx，无法读取：文件已损坏，无法打开" in text
+    assert "兖州区报送的文件中有3处错误" in text
+    assert f"全市共有{overdue}个项目超过计划完成时间仍未完成" in text
+    worst = max((p for p in run.projects if p["overdue"]),
+                key=lambda p: (AS_OF - dt.date.fromisoformat(p["planned_finish"])).days)
+    assert f"“{worst['name']}”" in text
+    below = [c for c in run.accepted if c.final_type == "未达标"]
+    assert f"{len(below)}个已采用的生活圈未达到基础型" in text
+    assert all(c.name in text for c in below)
+    assert "邹城市“邹城无名生活圈”（是否为“邹城第3生活圈”）" in text
+    assert "五、下步要求" in text
+
+
+def test_first_bulletin_says_so(tmp_path):
+    run = sample_run(first=True)
+    text = docx_text(Document(str(bulletin.write_bulletin(run, tmp_path)["docx"])))
+    assert "第1期" in text
+    assert "较上期" not in text.split("二、各县市区进展")[0]
+    assert text.count("本期为首期") == len(run.targets) + 1  # each target, and 三、本期变化
+
+
+def test_docx_layout_follows_gbt_9704(document):
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin,
+                                  section.left_margin, section.right_margin)] == [37, 35, 28, 26]
+    body = next(p for p in document.paragraphs if p.text.startswith("为及时掌握"))
+    assert body.paragraph_format.line_spacing == Pt(28)
+    assert body._p.pPr.ind.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}firstLineChars") == "200"
+    title = document.paragraphs[0]
+    assert title.text == "济宁市城市一刻钟便民生活圈建设工作通报"
+    assert title.runs[0].font.size == Pt(22) and title.alignment == 1  # centred
+
+
+def test_docx_names_the_chinese_fonts_explicitly(written):
+    with zipfile.ZipFile(written["docx"]) as package:
+        document = package.read("word/document.xml").decode("utf-8")
+        footer = next(package.read(n).decode("utf-8") for n in package.namelist() if "footer" in n)
+        fonts = package.read("word/fontTable.xml").decode("utf-8")
+        styles = package.read("word/styles.xml").decode("utf-8")
+    for face in (TITLE_FONT, BODY_FONT, HEADING_FONT):
+        assert f'w:eastAsia="{face}"' in document
+    assert 'w:ascii="Times New Roman"' in document
+    assert "eastAsiaTheme" not in styles  # a theme font would win over the named one
+    assert '<w:name w:val="方正小标宋简体"' not in fonts and 'w:name="方正小标宋简体"' in fonts
+    assert re.search(r'w:name="仿宋_GB2312".*?<w:altName w:val="仿宋"', fonts, re.S)
+    assert "<w:tblHeader" in document  # the county table's header repeats on each page
+    assert "PAGE" in footer and "— " in footer
+
+
+def test_docx_chart_is_a_table_of_shaded_cells(run, document):
+    chart = document.tables[1]
+    labels = [row.cells[0].text for row in chart.rows]
+    assert labels == ["兖州区", "任城区", "邹城市", "曲阜市"]
+    first = chart.rows[0]._tr.xml
+    by_name = {row.county: row for row in run.counties}
+    assert first.count('w:fill="2F5597"') == by_name["兖州区"].accepted
+    assert first.count('w:fill="D9D9D9"') == by_name["兖州区"].target - by_name["兖州区"].accepted
+    assert chart.rows[0].cells[-1].text == "4/5"
+
+
+def test_same_run_gives_the_same_files(run, written, tmp_path):
+    again = bulletin.write_bulletin(run, tmp_path)
+    assert again["docx"].read_bytes() == written["docx"].read_bytes()
+    assert again["html"].read_bytes() == written["html"].read_bytes()
+    props = Document(str(again["docx"])).core_properties
+    assert props.author == "济宁市商务局" and props.created.date() == AS_OF
+
+
+# -- the .html ---------------------------------------------------------------------
+
+
+def test_html_is_self_contained_with_an_inline_svg_chart(run, written):
+    html = written["html"].read_text(encoding="utf-8")
+    assert "<link" not in html and "<script" not in html and " src=" not in html
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    root = ElementTree.fromstring(svg)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts[:2] == ["已采用", "名册目标"]
+    assert [texts[i] for i in range(2, len(texts), 2)] == ["兖州区", "任城区", "邹城市", "曲阜市"]
+    assert "4/5" in texts and "0/4" in texts
+    for sentence in ("曲阜市本期未报送任何材料", "兖州区兖州第1生活圈由提升型升为品质型", "较上期增加3个"):
+        assert sentence in html
+
+
+def test_chart_bars_are_proportional():
+    rows = [{"county": "甲", "accepted": 2, "target": 4}, {"county": "乙<&>", "accepted": 4, "target": 8}]
+    root = ElementTree.fromstring(bulletin.county_chart_svg(rows, ["已采用", "目标"]))
+    widths = [float(r.get("width")) for r in root.iter("{http://www.w3.org/2000/svg}rect")][2:]
+    target_a, accepted_a, target_b, accepted_b = widths
+    assert target_b == 2 * target_a and accepted_a == target_a / 2 and accepted_b == target_b / 2
+    assert "乙<&>" in [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+# -- the markup and the templates ------------------------------------------------
+
+
+def test_markup_blocks():
+    text = ("@author 某局\n# 标题\n^ 第1期\n= 甲 | 乙\n\n## 一、总\n第一句，\n第二句。\n\n"
+            "| a | b |\n| 1 | 2 |\n\n| c |\n[[chart|x|y]]\n- 条目\n续行\n> 落款\n")
+    blocks, meta = bulletin.parse_blocks(text)
+    assert meta == {"author": "某局"}
+    assert [b.kind for b in blocks] == ["title", "centred", "masthead", "heading", "paragraph", "table",
+                                        "table", "chart", "item", "right"]
+    assert blocks[2].args == ["甲", "乙"] and blocks[4].text == "第一句，第二句。"
+    assert blocks[5].rows == [["a", "b"], ["1", "2"]] and blocks[6].rows == [["c"]]
+    assert blocks[7].args == ["x", "y"] and blocks[8].text == "条目续行"
+
+
+def test_values_cannot_break_the_markup(run, tmp_path):
+    odd = copy.deepcopy(run)
+    odd.missing_counties = ["曲阜|市\n# 不是标题"]
+    report = bulletin.render_bulletin(odd)
+    assert [b.text for b in report.blocks if b.kind == "title"] == ["济宁市城市一刻钟便民生活圈建设工作通报"]
+    assert any("曲阜｜市 # 不是标题本期未报送任何材料" in b.text for b in report.blocks)
+
+
+def test_office_override_folder_changes_the_wording(run, tmp_path):
+    folder = tmp_path / "通报模板"
+    copied = bulletin.copy_templates(folder)
+    assert {p.name for p in copied} >= {"bulletin_text.j2", "bulletin.html.j2", "mail_county.txt.j2"}
+    (folder / "bulletin.html.j2").unlink()  # not copied: the shipped one is used
+    text_template = folder / "bulletin_text.j2"
+    text_template.write_text(text_template.read_text(encoding="utf-8").replace(
+        "## 五、下步要求", "## 五、工作要求\n\n请各县市区于下周五前报送整改情况。"), encoding="utf-8")
+    paths = bulletin.write_bulletin(run, tmp_path / "out", folder)
+    docx = docx_text(Document(str(paths["docx"])))
+    html = paths["html"].read_text(encoding="utf-8")
+    for output in (docx, html):
+        assert "五、工作要求" in output and "下步要求" not in output
+        assert "请各县市区于下周五前报送整改情况。" in output
+    shipped = bulletin.render_bulletin(run)
+    assert any(b.text == "五、下步要求" for b in shipped.blocks)
+
+
+def test_a_broken_office_template_is_reported_in_chinese(run, tmp_path):
+    (tmp_path / "bulletin_text.j2").write_text("# 标题\n第二行\n{% if number %}没有结束\n", encoding="utf-8")
+    with pytest.raises(bulletin.BulletinTemplateError, match=r"通报模板 .*bulletin_text.j2 第 \d+ 行有误"):
+        bulletin.render_bulletin(run, tmp_path)
+    (tmp_path / "bulletin_text.j2").write_text("# 标题\n{{ no_such_number }}\n", encoding="utf-8")
+    with pytest.raises(bulletin.BulletinTemplateError, match="第 2 行有误"):
+        bulletin.render_bulletin(run, tmp_path)
+
+
+def test_filters():
+    assert [bulletin.num(v) for v in (3, 3.0, 66.66, 0.04, None)] == ["3", "3", "66.7", "0", "—"]
+    assert bulletin.fixed(66.0) == "66.0" and bulletin.fixed(None) == "—"
+    assert bulletin.cn_date("2024-04-30") == "2024年4月30日"
+    assert [bulletin.cn_index(n) for n in (1, 10, 12, 20, 21)] == ["一", "十", "十二", "二十", "二十一"]
+
+
+# -- LibreOffice ---------------------------------------------------------------------
+
+
+@pytest.mark.libreoffice
+@lo.requires_soffice
+def test_libreoffice_lays_the_docx_out(written, tmp_path):
+    pdf = lo.to_pdf(written["docx"], tmp_path)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True) if shutil.which("pdfinfo") \
+        else None
+    pages = int(re.search(r"Pages:\s+(\d+)", info.stdout).group(1)) if info else len(
+        lo.pdf_to_png(pdf, tmp_path / "page"))
+    assert pages > 1
+    assert lo.pdf_to_png(pdf, tmp_path / "page")
