@@ -12,7 +12,7 @@ import re
 
 from jnqh import forms
 from jnqh.model import CircleRecord, Source
-from jnqh.normalize import Parsed, fold, is_blank, label_key, parse_multi, ticked_options
+from jnqh.normalize import Parsed, fold, is_blank, label_key, normalise_county, parse_multi, ticked_options
 from jnqh.read.context import ReadContext, parse_field, record_parse_problem
 from jnqh.read.locate import SheetIndex
 
@@ -181,7 +181,7 @@ def _read_header_field(index: SheetIndex, spec: forms.Field, found, record: Circ
     record_parse_problem(ctx, parsed, spec, source, spec.id, raw)
     value = parsed.value
     if spec.id == "county" and value:
-        value = fold(value)
+        value = normalise_county(value) or fold(value)  # 任城 → 任城区; unknown names stay for the check
     record.data[spec.id] = value if value is not None else ([] if spec.kind == forms.MULTI else None)
 
 

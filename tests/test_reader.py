@@ -1,0 +1,159 @@
+"""The reader on the messy ways counties fill 附件5/附件6 (golden fixtures in tests/fixtures)."""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from jnqh.read import read_file
+from jnqh.registry import load_registry
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TODAY = dt.date(2024, 5, 10)
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+def _read(path, registry):
+    return read_file(path, registry=registry, today=TODAY)
+
+
+@pytest.mark.parametrize("name", ["seed_clean.xlsx", "seed_messy.xlsx"])
+def test_golden_fixtures(name, registry):
+    """What the reader makes of each fixture is exactly what was reviewed into the JSON."""
+    expected = json.loads((FIXTURES / f"{name}.expected.json").read_text(encoding="utf-8"))
+    report = _read(FIXTURES / name, registry).to_json()
+    report.pop("sha256")
+    report["issues"] = [{k: i[k] for k in ("code", "sheet", "cell", "field")} for i in report["issues"]]
+    assert json.loads(json.dumps(report, sort_keys=True)) == expected
+
+
+def test_seed_layout_pasted_from_word_reads_clean(registry):
+    report = _read(FIXTURES / "seed_clean.xlsx", registry)
+    assert report.status == "ok"
+    circle = report.circles[0].data
+    assert circle["name"] == "任城区古槐街道一刻钟便民生活圈"
+    assert circle["county"] == "任城区" and circle["as_of"] == "2024-04-30"
+    assert circle["operators"] == ["private", "street_community"]  # ticks typed into the □ text
+    assert circle["layout"] == "neighborhood"
+    assert circle["communities"] == ["古槐社区", "运河社区", "越河社区"]
+    assert circle["categories"]["postal_express"]["outlets"] == 2  # label broken over two lines
+    # The two 其他 rows are told apart by the block they stand in (the quality label is blank).
+    assert circle["categories"]["basic_other"]["outlets"] == 0
+    assert circle["categories"]["quality_other"]["outlets"] == 1
+    assert circle["total"] == {"outlets": 55, "staff_10k": pytest.approx(0.0166), "chain": 17,
+                               "satisfaction_pct": 94.5, "needs": None}
+
+
+def test_every_value_keeps_its_cell(registry):
+    report = _read(FIXTURES / "seed_clean.xlsx", registry)
+    sources = report.circles[0].sources
+    assert (sources["name"].sheet, sources["name"].cell) == ("生活圈1", "B4")  # the one-line header
+    assert sources["residents_10k"].cell == "G9"
+    assert sources["categories.convenience_store.outlets"].cell == "D13"
+    assert report.projects[0].sources["investment_10k_yuan"].cell == "D5"
+
+
+def test_stacked_circles_text_numbers_and_mistakes(registry):
+    report = _read(FIXTURES / "seed_messy.xlsx", registry)
+    first, second = (c.data for c in report.circles)
+    assert first["county"] == "任城区"  # typed 任城
+    assert first["centers"] == 2 and first["residents_10k"] == pytest.approx(1.2)  # '2座', '１.２'
+    assert first["categories"]["convenience_store"]["outlets"] == 3  # '3个'
+    assert second["name"] == "任城区南池生活圈" and second["operators"] == []
+    found = {(i.code, i.cell) for i in report.issues}
+    assert ("V-CHAIN-GT-OUTLETS", "E12") in found
+    assert ("V-TOTAL-MISMATCH", "C11") in found
+    assert ("V-DATE-FUTURE", "A39") in found and ("V-REQUIRED", "B40") in found
+    assert report.projects[0].data["circle"] == "任城区越河街道生活圈"  # by its community
+
+
+def _form_sheet(ws, top=1, left=1, name="任城区古槐街道一刻钟便民生活圈", options_in_cells=False):
+    """A minimal 附件5 laid out label | value, as a county might make it by hand."""
+    cells = [("试点生活圈名称", name), ("所在县市区", "任城"), ("截至日期", "2024.4.30"),
+             ("四至范围", "东至…"), ("服务社区", "古槐社区"), ("生活圈服务覆盖的居民数量（万人）", "15000")]
+    for i, (label, value) in enumerate(cells):
+        ws.cell(top + i, left, label)
+        ws.cell(top + i, left + 1, value)
+    row = top + len(cells)
+    ws.cell(row, left, "运营主体")
+    if options_in_cells:
+        ws.cell(row, left + 1, "国企"), ws.cell(row, left + 2, "√"), ws.cell(row, left + 3, "民营企业")
+    else:
+        ws.cell(row, left + 1, "国企√ 民营企业□")
+    ws.cell(row + 1, left, "发展形态"), ws.cell(row + 1, left + 1, "分布式为主")
+    header = ["分类", "主要业态网点", "商业网点数量合计", "从业人数(万人)", "品牌连锁店数量", "满意度", "缺什么"]
+    for c, value in enumerate(header):
+        ws.cell(row + 2, left + c, value)
+    ws.cell(row + 3, left + 1, "便利店"), ws.cell(row + 3, left + 2, 4), ws.cell(row + 3, left + 4, 1)
+    return row + 3
+
+
+def test_a_layout_never_seen_that_keeps_the_labels(tmp_path, registry):
+    wb = openpyxl.Workbook()
+    _form_sheet(wb.active, top=5, left=3, options_in_cells=True)
+    path = tmp_path / "自制.xlsx"
+    wb.save(path)
+    report = _read(path, registry)
+    circle = report.circles[0].data
+    assert circle["operators"] == ["soe"] and circle["layout"] == "distributed"
+    assert circle["categories"]["convenience_store"]["outlets"] == 4
+    codes = {i.code for i in report.issues}
+    assert "V-RESIDENTS-PEOPLE" in codes  # 15000 typed as people
+    people = next(i for i in report.issues if i.code == "V-RESIDENTS-PEOPLE")
+    assert "1.5" in people.hint and people.cell == "D10"
+
+
+def test_sheet_order_and_names_do_not_matter(tmp_path, registry):
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.active["A1"] = "本表说明"
+    _form_sheet(wb.create_sheet("第二个"), name="任城区济阳街道一刻钟便民生活圈")
+    _form_sheet(wb.create_sheet("第一个"))
+    path = tmp_path / "两个生活圈.xlsx"
+    wb.save(path)
+    names = [c.name for c in _read(path, registry).circles]
+    assert names == ["任城区济阳街道一刻钟便民生活圈", "任城区古槐街道一刻钟便民生活圈"]
+
+
+def test_xls_files_are_read_too(tmp_path, registry):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("附件5")
+    wb = openpyxl.Workbook()
+    last = _form_sheet(wb.active)
+    for row in wb.active.iter_rows(min_row=1, max_row=last):
+        for cell in row:
+            if cell.value is not None:
+                sheet.write(cell.row - 1, cell.column - 1, cell.value)
+    path = tmp_path / "老格式.xls"
+    book.save(str(path))
+    report = _read(path, registry)
+    assert report.circles[0].data["categories"]["convenience_store"]["outlets"] == 4
+
+
+def test_a_workbook_without_any_form(tmp_path, registry):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "会议纪要"
+    path = tmp_path / "纪要.xlsx"
+    wb.save(path)
+    report = _read(path, registry)
+    assert report.status == "unreadable" and [i.code for i in report.issues] == ["F-NO-FORM"]
+
+
+def test_the_blank_official_template_says_it_is_blank(registry):
+    template = Path(__file__).parent.parent / "templates_xlsx" / "济宁市一刻钟便民生活圈填报模板.xlsx"
+    report = _read(template, registry)
+    assert [i.code for i in report.issues] == ["F-BLANK"]
+
+
+def test_reading_never_changes_the_input(tmp_path, registry):
+    path = FIXTURES / "seed_messy.xlsx"
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    _read(path, registry)
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
