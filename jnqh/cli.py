@@ -261,6 +261,61 @@ def demo(folder: Path, fmt: str) -> None:
     click.echo(f"下一步：jnqh consolidate --config {folder / 'jnqh.toml'}")
 
 
+@cli.command()
+@click.argument("run", required=False)
+@config_option
+def report(run: str | None, config: Path | None) -> None:
+    """重新生成通报（Word 和 HTML）。RUN：截至日期（如 2024-04-30）或期数，默认最新一期。
+
+    修改了通报模板（配置中的 report_templates 文件夹）后，用它重新生成。
+    """
+    from jnqh.bulletin import BulletinTemplateError
+    from jnqh.runs import RunNotFound, rerender_bulletin
+
+    settings = _settings(config)
+    try:
+        written = rerender_bulletin(settings, run)
+    except RunNotFound as err:
+        raise click.UsageError(str(err)) from err
+    except BulletinTemplateError as err:
+        click.echo(f"通报模板有误：{err}", err=True)
+        sys.exit(EXIT_DATA)
+    for path in written.values():
+        click.echo(f"已生成：{path}")
+
+
+@cli.command()
+@click.argument("run", required=False)
+@click.option("--send", is_flag=True, help="真正发送（默认只写出 .eml 供检查）。")
+@config_option
+def mail(run: str | None, send: bool, config: Path | None) -> None:
+    """准备各县市区和领导的邮件（反馈表、汇总表、通报）；加 --send 才发送，同一封信不会重复发送。
+
+    RUN：截至日期或期数，默认最新一期。SMTP 设置在配置文件 [mail] 中，密码取环境变量 JNQH_SMTP_PASSWORD。
+    """
+    from jnqh.history import History
+    from jnqh.mail import mail_summary, prepare_mail, send_mail, write_eml
+    from jnqh.runs import RunNotFound, load_run
+
+    settings = _settings(config)
+    try:
+        stored = load_run(settings, run)
+    except RunNotFound as err:
+        raise click.UsageError(str(err)) from err
+    plan = prepare_mail(stored.run, stored.folder, _registry(settings), settings.mail, settings.report_templates)
+    written = write_eml(plan, templates=settings.report_templates)
+    click.echo(mail_summary(plan, settings.report_templates))
+    click.echo(f"邮件已写出到 {written[-1].parent}（{len(plan.messages)} 封）。")
+    if not send:
+        click.echo("检查无误后，加 --send 发送。")
+        sys.exit(EXIT_DATA if plan.problems else EXIT_OK)
+    with History(settings.history_path) as history:
+        sent = send_mail(plan, settings.mail, history)
+    for line in sent.lines():
+        click.echo(line)
+    sys.exit(EXIT_OK if sent.ok and not plan.problems else EXIT_DATA)
+
+
 # -- usage errors in Chinese -------------------------------------------------------
 
 _USAGE_MESSAGES = (

@@ -23,7 +23,8 @@ CREATE TABLE IF NOT EXISTS runs (
     number INTEGER NOT NULL,
     as_of TEXT NOT NULL,
     generated TEXT NOT NULL,
-    summary TEXT NOT NULL            -- run.json
+    summary TEXT NOT NULL,           -- run.json
+    state TEXT                       -- the whole Run, for re-rendering the 通报 and mail
 );
 CREATE TABLE IF NOT EXISTS run_files (
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -95,6 +96,19 @@ class History:
         earlier = [r.number for r in self.runs() if r.as_of < as_of]
         return max(earlier, default=0) + 1
 
+    def state_of(self, run_id: int) -> dict | None:
+        row = self.db.execute("SELECT state FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return json.loads(row[0]) if row and row[0] else None
+
+    def find_run(self, which: str | None) -> RunRow | None:
+        """A run named by its date (2024-04-30), its number (3 or 第3期), or the latest."""
+        runs = self.runs()
+        if not which:
+            return runs[-1] if runs else None
+        number = which.strip().removeprefix("第").removesuffix("期")
+        matching = [r for r in runs if r.as_of == which.strip() or (number.isdigit() and r.number == int(number))]
+        return matching[-1] if matching else None
+
     def circles_of_run(self, run_id: int) -> list[dict]:
         rows = self.db.execute(
             "SELECT county, name, status, final_type, presence_total, service_total FROM run_circles "
@@ -103,11 +117,12 @@ class History:
         return [dict(zip(keys, row)) for row in rows]
 
     def record_run(self, number: int, as_of: str, generated: str, summary: dict,
-                   files: list[tuple], circles: list[tuple]) -> int:
+                   files: list[tuple], circles: list[tuple], state: dict | None = None) -> int:
         with self.db:
             cursor = self.db.execute(
-                "INSERT INTO runs (number, as_of, generated, summary) VALUES (?, ?, ?, ?)",
-                (number, as_of, generated, json.dumps(summary, ensure_ascii=False)))
+                "INSERT INTO runs (number, as_of, generated, summary, state) VALUES (?, ?, ?, ?, ?)",
+                (number, as_of, generated, json.dumps(summary, ensure_ascii=False),
+                 json.dumps(state, ensure_ascii=False) if state is not None else None))
             run_id = cursor.lastrowid
             self.db.executemany("INSERT INTO run_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run_id, *row) for row in files])

@@ -61,7 +61,11 @@ def _float_dec(value: float) -> Decimal | None:
 def fmt(value: Decimal | int | float) -> str:
     """A number for an explanation: no trailing zeros (3.8, not 3.80; 4, not 4.0)."""
     number = _dec(value) or ZERO
-    text = format(number.normalize(), "f")
+    text = str(number)  # str() is several times faster than format(); it only needs help with E
+    if "E" in text:
+        text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 

@@ -23,6 +23,7 @@ from jnqh.consolidate.model import (
     FILE_SUPERSEDED, FILE_UNREADABLE, FileEntry, Run,
 )
 from jnqh.consolidate.runjson import run_summary
+from jnqh.consolidate.state import run_to_state
 from jnqh.history import History
 from jnqh.issues import Issue, make
 from jnqh.registry import Registry
@@ -177,4 +178,4 @@ def _record(history: History, run: Run) -> None:
                 c.score.get("service", {}).get("total"), c.score.get("service", {}).get("grade"),
                 c.final_type, issue_counts.get(c.file, 0)) for c in run.circles]
     history.record_run(run.number, run.as_of.isoformat(), dt.datetime.now().isoformat(timespec="seconds"),
-                       run_summary(run), files, circles)
+                       run_summary(run), files, circles, run_to_state(run))

@@ -618,7 +618,7 @@ def _issue_rows(run: Run, issues: Iterable[Issue]) -> list[list]:
 
 FILE_COLUMNS = (Col("文件"), Col("SHA-256（前12位）"), Col("状态"), Col(LABEL_COUNTY), Col("所含生活圈", WRAP, 36),
                 Col("项目数", INT), Col("错误", INT), Col("提醒", INT), Col("原因", WRAP, 36),
-                Col("沿用上次结果", FLAG), Col("未计入的生活圈", WRAP, 40))
+                Col("未计入的生活圈", WRAP, 40))
 
 
 def _file_rows(run: Run, files: Iterable[FileEntry], *, skipped: bool) -> list[list]:
@@ -628,11 +628,12 @@ def _file_rows(run: Run, files: Iterable[FileEntry], *, skipped: bool) -> list[l
         if circle.status != CIRCLE_ACCEPTED:
             not_counted.setdefault(circle.file, []).append(_circle_state(circle))
     rows = [[f.path, (f.sha256 or "")[:12] or None, FILE_STATUS_LABEL.get(f.status, f.status), f.county,
-             _joined(f.circles), f.projects, f.errors, f.warnings, f.reason or None, _yes(f.reused),
+             # Whether a file was reused from the last run is left out: a rerun must write the same.
+             _joined(f.circles), f.projects, f.errors, f.warnings, f.reason or None,
              "；".join(not_counted.get(f.path, ())) or None] for f in files]
     if skipped:
-        rows += [[path, None, IGNORED] + [None] * 8 for path in run.ignored]
-        rows += [[path, None, LOCK_FILE] + [None] * 8 for path in run.locks]
+        rows += [[path, None, IGNORED] + [None] * 7 for path in run.ignored]
+        rows += [[path, None, LOCK_FILE] + [None] * 7 for path in run.locks]
     return rows
 
 
