@@ -4,23 +4,24 @@
 
 Builds a Run of `--base` generated circles (spread over the 14 counties, scored by the
 project's scorer, with projects and issues) replicated up to `--circles`, then writes the
-consolidated workbook, the upward report and every county's feedback. Each is timed
-without tracing, then written again under tracemalloc for its peak Python memory. The
-baseline is xlsxwriter writing the same number of cells as plain values (one sheet,
-constant_memory), measured in the same run. Prints figures; asserts nothing.
+consolidated workbook, the upward report and every county's feedback. Each job runs in a
+fresh process, so its peak memory is its own growth of the process's peak RSS (measured
+without tracemalloc, which would double the times). The baseline is xlsxwriter writing as
+many cells as the consolidated workbook holds, as plain values on one sheet, in the same
+run. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import multiprocessing
 import random
+import resource
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
-from typing import Callable
 
 import xlsxwriter
 from python_calamine import CalamineWorkbook
@@ -28,12 +29,14 @@ from python_calamine import CalamineWorkbook
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from test_workbooks import (  # noqa: E402  (the fixture run's builders, shared with the tests)
-    AS_OF, accepted_circles, build_run, finish_run, fixture_files, fixture_issues, registry_for,
+    AS_OF, accepted_circles, finish_run, fixture_files, fixture_issues, registry_for,
 )
 
 from jnqh import forms  # noqa: E402
 from jnqh.consolidate.model import CircleEntry, Run  # noqa: E402
-from jnqh.consolidate.workbooks import write_consolidated, write_feedback, write_upward  # noqa: E402
+from jnqh.consolidate.workbooks import (  # noqa: E402
+    WORKBOOK_OPTIONS, write_consolidated, write_feedback, write_upward,
+)
 from jnqh.samples.circles import LEVELS  # noqa: E402
 from jnqh.samples.texts import AREAS, STREETS  # noqa: E402
 
@@ -71,16 +74,42 @@ def big_run(total: int, base: int) -> Run:
     return finish_run(run, registry_for(listed, extra=()))
 
 
-def timed(write: Callable[[], None]) -> tuple[float, float]:
-    """(seconds untraced, peak MB under tracemalloc)."""
+def measure(job: str, circles: int, base: int, folder: str) -> tuple[float, float, int]:
+    """(seconds, extra peak RSS in MB, cells written) of one job, run in a fresh process."""
+    run = big_run(circles, base) if job != "baseline" else None
+    out = Path(folder)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.perf_counter()
-    write()
+    paths = JOBS[job](run, out)
     seconds = time.perf_counter() - start
-    tracemalloc.start()
-    write()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return seconds, peak / 2**20
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024  # Linux: KiB
+    return seconds, grown, sum(cell_count(path) for path in paths)
+
+
+def _consolidated(run: Run, out: Path) -> list[Path]:
+    write_consolidated(run, out / "consolidated.xlsx")
+    return [out / "consolidated.xlsx"]
+
+
+def _upward(run: Run, out: Path) -> list[Path]:
+    write_upward(run, out / "upward.xlsx")
+    return [out / "upward.xlsx"]
+
+
+def _feedback(run: Run, out: Path) -> list[Path]:
+    paths = [out / f"feedback_{row.county}.xlsx" for row in run.counties]
+    for row, path in zip(run.counties, paths):
+        write_feedback(run, row.county, path)
+    return paths
+
+
+def _baseline(_: None, out: Path) -> list[Path]:
+    cells = cell_count(out / "consolidated.xlsx")
+    baseline(out / "baseline.xlsx", cells)
+    return [out / "baseline.xlsx"]
+
+
+JOBS = {"consolidated": _consolidated, "upward": _upward, "feedback": _feedback, "baseline": _baseline}
 
 
 def cell_count(path: Path) -> int:
@@ -90,8 +119,9 @@ def cell_count(path: Path) -> int:
 
 
 def baseline(path: Path, cells: int, width: int = 10) -> None:
-    """xlsxwriter writing `cells` plain values (short text and numbers), nothing else."""
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    """xlsxwriter writing `cells` plain values (short text and numbers), nothing else,
+    with the options the outputs use."""
+    book = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     sheet = book.add_worksheet("data")
     for r in range(cells // width):
         for c in range(width):
@@ -111,33 +141,13 @@ def main() -> None:
     run = big_run(args.circles, args.base)
     print(f"Run: {len(run.accepted)} circles, {len(run.projects)} projects, {len(run.issues)} issues, "
           f"{len(run.counties)} counties (built in {time.perf_counter() - started:.1f} s)")
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder)
-        report(out, run)
-    small = build_run()
-    with tempfile.TemporaryDirectory() as folder:
-        seconds, peak = timed(lambda: write_consolidated(small, Path(folder) / "s.xlsx"))
-        print(f"\nfor scale: the 7-circle test run's consolidated workbook: {seconds:.2f} s, {peak:.1f} MB")
-
-
-def report(out: Path, run: Run) -> None:
-    jobs = {
-        "consolidated": lambda: write_consolidated(run, out / "consolidated.xlsx"),
-        "upward": lambda: write_upward(run, out / "upward.xlsx"),
-        "feedback (all counties)": lambda: [write_feedback(run, row.county, out / f"fb_{row.county}.xlsx")
-                                            for row in run.counties],
-    }
-    print(f"\n{'workbook':<26}{'seconds':>9}{'peak MB':>10}{'cells':>11}{'µs/cell':>9}")
-    for name, job in jobs.items():
-        seconds, peak = timed(job)
-        target = {"consolidated": "consolidated.xlsx", "upward": "upward.xlsx"}.get(name)
-        cells = cell_count(out / target) if target else sum(cell_count(p) for p in out.glob("fb_*.xlsx"))
-        print(f"{name:<26}{seconds:>9.2f}{peak:>10.1f}{cells:>11,}{1e6 * seconds / cells:>9.2f}")
-        if name == "consolidated":
-            base_cells = cells
-    seconds, peak = timed(lambda: baseline(out / "baseline.xlsx", base_cells))
-    print(f"{'baseline (plain values)':<26}{seconds:>9.2f}{peak:>10.1f}{base_cells:>11,}"
-          f"{1e6 * seconds / base_cells:>9.2f}")
+    print(f"\n{'workbook':<34}{'seconds':>9}{'+peak MB':>10}{'cells':>12}{'µs/cell':>9}")
+    spawn = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory() as folder, spawn.Pool(1, maxtasksperchild=1) as pool:
+        for job in JOBS:  # the baseline last: it writes as many cells as the consolidated workbook
+            seconds, grown, cells = pool.apply(measure, (job, args.circles, args.base, folder))
+            label = "baseline: same cells, plain values" if job == "baseline" else job
+            print(f"{label:<34}{seconds:>9.2f}{grown:>10.0f}{cells:>12,}{1e6 * seconds / cells:>9.2f}")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS runs (
     as_of TEXT NOT NULL,
     generated TEXT NOT NULL,
     summary TEXT NOT NULL,           -- run.json
-    state TEXT                       -- the whole Run, for re-rendering the 通报 and mail
+    state TEXT,                      -- the whole Run, for re-rendering the 通报 and mail
+    fingerprint TEXT                 -- inputs + settings: an unchanged rerun is skipped
 );
 CREATE TABLE IF NOT EXISTS run_files (
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -96,6 +97,10 @@ class History:
         earlier = [r.number for r in self.runs() if r.as_of < as_of]
         return max(earlier, default=0) + 1
 
+    def fingerprint_of(self, run_id: int) -> str | None:
+        row = self.db.execute("SELECT fingerprint FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return row[0] if row else None
+
     def state_of(self, run_id: int) -> dict | None:
         row = self.db.execute("SELECT state FROM runs WHERE id = ?", (run_id,)).fetchone()
         return json.loads(row[0]) if row and row[0] else None
@@ -117,12 +122,13 @@ class History:
         return [dict(zip(keys, row)) for row in rows]
 
     def record_run(self, number: int, as_of: str, generated: str, summary: dict,
-                   files: list[tuple], circles: list[tuple], state: dict | None = None) -> int:
+                   files: list[tuple], circles: list[tuple], state: dict | None = None,
+                   fingerprint: str | None = None) -> int:
         with self.db:
             cursor = self.db.execute(
-                "INSERT INTO runs (number, as_of, generated, summary, state) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO runs (number, as_of, generated, summary, state, fingerprint) VALUES (?, ?, ?, ?, ?, ?)",
                 (number, as_of, generated, json.dumps(summary, ensure_ascii=False),
-                 json.dumps(state, ensure_ascii=False) if state is not None else None))
+                 json.dumps(state, ensure_ascii=False) if state is not None else None, fingerprint))
             run_id = cursor.lastrowid
             self.db.executemany("INSERT INTO run_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run_id, *row) for row in files])

@@ -168,7 +168,12 @@ class Rubric:
 
 
 def _band(total: Decimal, cuts: tuple[Decimal, ...], names: tuple[str, ...]) -> str:
-    reached = sum(1 for cut in cuts if total >= cut)
+    """names[k] where k is how many of the (ascending) cuts the total reaches."""
+    reached = 0
+    for cut in cuts:
+        if total < cut:
+            break
+        reached += 1
     return names[reached]
 
 

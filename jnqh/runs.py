@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jnqh.config import Settings
 from jnqh.consolidate.model import Run
-from jnqh.consolidate.pipeline import run_dir
+from jnqh.consolidate.outputs import run_dir
 from jnqh.consolidate.state import run_from_state
 from jnqh.history import History
 

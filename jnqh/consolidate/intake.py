@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from jnqh import __version__, issues
-from jnqh.discover import discover
+from jnqh.discover import Found, discover
 from jnqh.history import History
 from jnqh.model import FileReport
 from jnqh.read import read_file
@@ -46,18 +46,42 @@ class Intake:
     locks: list[str] = field(default_factory=list)
 
 
-def read_inbox(inbox: Path, *, registry: Registry, registry_path: Path | None, today: dt.date,
+@dataclass
+class Listing:
+    """What the inbox holds right now, with every spreadsheet's hash (read once)."""
+
+    inbox: Path
+    found: Found
+    hashes: dict[Path, str]
+
+    def fingerprint(self, *settings: str) -> str:
+        """Changes when any file, its time, or any setting that shapes the outputs changes."""
+        digest = hashlib.sha256(__version__.encode())
+        for part in settings:
+            digest.update(b"\0" + part.encode("utf-8"))
+        for path in (*self.found.spreadsheets, *self.found.convert, *self.found.ignored, *self.found.locks):
+            stamp = f"{_shown(path, self.inbox)}|{self.hashes.get(path, '')}|{path.stat().st_mtime_ns}"
+            digest.update(b"\0" + stamp.encode("utf-8"))
+        return digest.hexdigest()
+
+
+def list_inbox(inbox: Path) -> Listing:
+    found = discover([inbox])
+    return Listing(inbox, found, {path: sha256_file(path) for path in found.spreadsheets})
+
+
+def read_inbox(listing: Listing, *, registry: Registry, registry_path: Path | None, today: dt.date,
                history: History, workers: int = 2,
                progress: Callable[[int], None] | None = None) -> Intake:
-    found = discover([inbox])
+    inbox, found = listing.inbox, listing.found
     intake = Intake(convert=[_shown(p, inbox) for p in found.convert],
                     ignored=[_shown(p, inbox) for p in found.ignored],
                     locks=[_shown(p, inbox) for p in found.locks])
-    fingerprint = _registry_fingerprint(registry_path)
+    fingerprint = registry_fingerprint(registry_path)
     pending: list[tuple[Path, str, str]] = []
     for path in found.spreadsheets:
         shown = _shown(path, inbox)
-        key = f"{sha256_file(path)}:{__version__}:{fingerprint}:{today.isoformat()}"
+        key = f"{listing.hashes[path]}:{__version__}:{fingerprint}:{today.isoformat()}"
         cached = history.cached_report(key, shown)
         if cached is not None:
             intake.arrivals.append(Arrival(path, shown, cached, reused=True))
@@ -77,7 +101,7 @@ def _shown(path: Path, inbox: Path) -> str:
     return path.relative_to(inbox).as_posix()
 
 
-def _registry_fingerprint(path: Path | None) -> str:
+def registry_fingerprint(path: Path | None) -> str:
     if path is None:
         return "shipped"
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else "none"

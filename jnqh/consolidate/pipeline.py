@@ -8,22 +8,21 @@ One run at a time per outbox (a lock); the inbox is never written.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from jnqh.atomic import write_text
 from jnqh.config import Settings
 from jnqh.consolidate import matching, summary
-from jnqh.consolidate.intake import Arrival, Intake, read_inbox
+from jnqh.consolidate.intake import Arrival, Intake, list_inbox, read_inbox, registry_fingerprint
 from jnqh.consolidate.lock import run_lock
 from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, FILE_ACCEPTED, FILE_CONVERT, FILE_NO_CIRCLES,
     FILE_SUPERSEDED, FILE_UNREADABLE, FileEntry, Run,
 )
-from jnqh.consolidate.runjson import run_summary
-from jnqh.consolidate.state import run_to_state
+from jnqh.consolidate.outputs import write_outputs
+from jnqh.consolidate.state import run_from_state, run_to_state
 from jnqh.history import History
 from jnqh.issues import Issue, make
 from jnqh.registry import Registry
@@ -47,16 +46,44 @@ def consolidate(settings: Settings, registry: Registry, options: Options) -> Run
     if not options.inbox.is_dir():
         raise InboxMissing(f"收件箱文件夹 {options.inbox} 不存在。请先建立它并放入各县市区报来的文件，或用 --inbox 指定")
     with run_lock(options.outbox), History(settings.history_path) as history:
+        listing = list_inbox(options.inbox)
         if options.on_total:
-            from jnqh.discover import discover
-
-            options.on_total(len(discover([options.inbox]).spreadsheets))
-        intake = read_inbox(options.inbox, registry=registry, registry_path=settings.registry,
+            options.on_total(len(listing.found.spreadsheets))
+        fingerprint = listing.fingerprint(*_settings_fingerprint(settings, options))
+        unchanged = _unchanged_run(history, options, fingerprint)
+        if unchanged is not None:
+            if options.progress:
+                options.progress(len(listing.found.spreadsheets))
+            return unchanged
+        intake = read_inbox(listing, registry=registry, registry_path=settings.registry,
                             today=options.as_of, history=history, workers=options.workers,
                             progress=options.progress)
         run = build_run(intake, registry, settings, options.as_of, history)
-        write_outputs(run, registry, settings, options.outbox)
-        _record(history, run)
+        summary = write_outputs(run, settings, options.outbox, workers=options.workers)
+        _record(history, run, summary, fingerprint)
+    return run
+
+
+def _settings_fingerprint(settings: Settings, options: Options) -> tuple[str, ...]:
+    templates = settings.report_templates
+    template_files = sorted(templates.rglob("*")) if templates and templates.is_dir() else []
+    return (options.as_of.isoformat(), repr(settings.rubric), registry_fingerprint(settings.registry),
+            str(options.outbox.resolve()),
+            *(f"{p.name}|{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in template_files if p.is_file()))
+
+
+def _unchanged_run(history: History, options: Options, fingerprint: str) -> Run | None:
+    """The previous run for this date, when nothing it was made from has changed and its
+    outputs are all still there: the rerun then only confirms it (no parsing, no writing)."""
+    row = history.run_for(options.as_of.isoformat())
+    if row is None or history.fingerprint_of(row.id) != fingerprint:
+        return None
+    state = history.state_of(row.id)
+    run = run_from_state(state) if state else None
+    if run is None or not all((options.outbox / path).exists() for path in run.outputs.values()):
+        return None
+    for entry in run.files:
+        entry.reused = True
     return run
 
 
@@ -133,43 +160,7 @@ def _all_issues(arrivals: list[Arrival], intake: Intake) -> list[Issue]:
     return sorted(found, key=Issue.sort_key)
 
 
-# -- outputs -----------------------------------------------------------------------
-
-CONSOLIDATED = "济宁市一刻钟便民生活圈汇总_{tag}.xlsx"
-UPWARD = "济宁市_附件5_附件6_{tag}.xlsx"
-FEEDBACK = "反馈/{county}_反馈_{tag}.xlsx"
-
-
-def run_dir(outbox: Path, as_of: dt.date) -> Path:
-    return outbox / as_of.isoformat()
-
-
-def write_outputs(run: Run, registry: Registry, settings: Settings, outbox: Path) -> None:
-    from jnqh.bulletin import write_bulletin
-    from jnqh.consolidate.workbooks import write_consolidated, write_feedback, write_upward
-
-    folder = run_dir(outbox, run.as_of)
-    tag = run.date_tag
-    run.outputs["consolidated"] = _rel(folder / CONSOLIDATED.format(tag=tag), outbox)
-    run.outputs["upward"] = _rel(folder / UPWARD.format(tag=tag), outbox)
-    for row in run.counties:
-        run.outputs[f"feedback:{row.county}"] = _rel(folder / FEEDBACK.format(county=row.county, tag=tag), outbox)
-    write_consolidated(run, outbox / run.outputs["consolidated"])
-    write_upward(run, outbox / run.outputs["upward"])
-    for row in run.counties:
-        write_feedback(run, row.county, outbox / run.outputs[f"feedback:{row.county}"])
-    for kind, path in write_bulletin(run, folder, settings.report_templates).items():
-        run.outputs[f"bulletin_{kind}"] = _rel(path, outbox)
-    run.outputs["run_json"] = _rel(folder / "run.json", outbox)
-    write_text(outbox / run.outputs["run_json"],
-               json.dumps(run_summary(run), ensure_ascii=False, indent=2) + "\n")
-
-
-def _rel(path: Path, outbox: Path) -> str:
-    return path.relative_to(outbox).as_posix()
-
-
-def _record(history: History, run: Run) -> None:
+def _record(history: History, run: Run, summary: dict, fingerprint: str) -> None:
     files = [(f.path, f.sha256, f.status, f.county, len(f.circles), f.errors, f.warnings) for f in run.files]
     issue_counts: dict[str, int] = {}
     for issue in run.issues:
@@ -178,4 +169,4 @@ def _record(history: History, run: Run) -> None:
                 c.score.get("service", {}).get("total"), c.score.get("service", {}).get("grade"),
                 c.final_type, issue_counts.get(c.file, 0)) for c in run.circles]
     history.record_run(run.number, run.as_of.isoformat(), dt.datetime.now().isoformat(timespec="seconds"),
-                       run_summary(run), files, circles, run_to_state(run))
+                       summary, files, circles, run_to_state(run), fingerprint)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from jnqh.consolidate.model import CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, Run
+from jnqh.consolidate.state import shallow
 
 
 def run_summary(run: Run) -> dict:
@@ -17,14 +16,14 @@ def run_summary(run: Run) -> dict:
             "ignored": run.ignored,
             "lock_files": run.locks,
             # `reused` is left out: a rerun must write the same summary as the first run.
-            "list": [{k: v for k, v in dataclasses.asdict(f).items() if k != "reused"} for f in run.files],
+            "list": [{k: v for k, v in shallow(f).items() if k != "reused"} for f in run.files],
         },
         "circles": _circle_counts(run),
         "types": run.type_counts,
-        "targets": [dict(dataclasses.asdict(t), met=t.met, change=t.change) for t in run.targets],
-        "counties": [dict(dataclasses.asdict(row), progress_pct=row.progress_pct) for row in run.counties],
+        "targets": [dict(shallow(t), met=t.met, change=t.change) for t in run.targets],
+        "counties": [dict(shallow(row), progress_pct=row.progress_pct) for row in run.counties],
         "missing_counties": run.missing_counties,
-        "changes": dataclasses.asdict(run.changes),
+        "changes": shallow(run.changes),
         "issues": {"errors": sum(1 for i in run.issues if i.severity == "error"),
                    "warnings": sum(1 for i in run.issues if i.severity != "error")},
         "outputs": dict(sorted(run.outputs.items())),

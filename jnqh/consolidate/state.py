@@ -13,9 +13,21 @@ from jnqh.consolidate.model import Changes, CircleEntry, CountyRow, FileEntry, R
 from jnqh.issues import Issue
 
 
+def shallow(record) -> dict:
+    """A dataclass's fields as a dict, without copying what they hold.
+
+    ``dataclasses.asdict`` deep-copies every circle's data; for a run of thousands of
+    circles that took seconds, and the values are only serialised, never changed.
+    """
+    return {f.name: getattr(record, f.name) for f in dataclasses.fields(record)}
+
+
 def run_to_state(run: Run) -> dict:
-    state = dataclasses.asdict(run)
+    state = shallow(run)
     state["as_of"] = run.as_of.isoformat()
+    for key in ("files", "circles", "issues", "counties", "targets"):
+        state[key] = [shallow(item) for item in state[key]]
+    state["changes"] = shallow(run.changes)
     return state
 
 

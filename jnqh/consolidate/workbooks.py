@@ -86,7 +86,11 @@ ORANGE = {"bg_color": "#FCE4D6", "font_color": "#833C0B"}
 SERIES_COLOURS = ("#4472C4", "#A5A5A5")
 TYPE_COLOURS = ("#2E75B6", "#70AD47", "#FFC000", "#C00000")  # in TYPE_ORDER
 
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+# Not constant_memory: measured on 5,000 circles it was slower (every string written inline,
+# where the shared-string table stores each county, circle and label once) — see
+# benchmarks/bench_outputs.py. in_memory: the parts are zipped without temporary files.
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                    "in_memory": True}
 
 # ---------------------------------------------------------------------------
 # Columns, cell kinds and their formats
@@ -161,9 +165,11 @@ def _cell_width(value: Any) -> int:
 
 def _lines(value: Any, width: float) -> int:
     """Lines a wrapped text needs in a column `width` units wide (a little pessimistic)."""
-    if not isinstance(value, str) or not value:
+    if type(value) is not str or not value:
         return 1
     room = max(width - 1, 1)
+    if 2 * len(value) <= room and "\n" not in value:  # fits even if every character is wide
+        return 1
     return sum(max(1, math.ceil(_text_width(line) / room)) for line in value.split("\n"))
 
 
@@ -214,11 +220,10 @@ def _sheet_name(name: str) -> str:
     return (name.translate(_FORBIDDEN_IN_SHEET_NAMES).strip("'") or "表")[:31]
 
 
-def _write_workbook(target: Path, title: str, as_of: dt.date, build: Callable[[_Book], None],
-                    *, constant_memory: bool = False) -> None:
+def _write_workbook(target: Path, title: str, as_of: dt.date, build: Callable[[_Book], None]) -> None:
     """Build a workbook through `build`; it replaces `target` only when all went well."""
     with atomic_write(target) as handle:
-        workbook = xlsxwriter.Workbook(handle, {**WORKBOOK_OPTIONS, "constant_memory": constant_memory})
+        workbook = xlsxwriter.Workbook(handle, WORKBOOK_OPTIONS)
         workbook.set_properties({"title": title, "author": AUTHOR,
                                  "created": dt.datetime.combine(as_of, dt.time())})
         build(_Book(workbook, title))
@@ -391,12 +396,6 @@ def _as_date(value: Any) -> dt.date | None:
 
 def _yes(flag: Any) -> str | None:
     return YES if flag else None
-
-
-def _yes_no(flag: Any) -> str | None:
-    if flag is None:
-        return None
-    return forms.YES_NO[0] if flag else forms.YES_NO[1]
 
 
 def _joined(values: Any) -> Any:
@@ -664,8 +663,7 @@ SCORE_RULES = ((_rule_on(SCORE_DIFFERS_COL, f'="{YES}"'), AMBER),)
 def write_consolidated(run: Run, target: Path) -> None:
     """济宁市一刻钟便民生活圈汇总_<YYYYMMDD>.xlsx: 总览 with charts, then one sheet per view."""
     title = f"{CITY}一刻钟便民生活圈建设汇总（第{run.number}期）"
-    # constant_memory: rows go straight to disk, so 5,000 circles stay in a few MB.
-    _write_workbook(target, title, run.as_of, lambda book: _consolidated_sheets(book, run), constant_memory=True)
+    _write_workbook(target, title, run.as_of, lambda book: _consolidated_sheets(book, run))
 
 
 def _consolidated_sheets(book: _Book, run: Run) -> None:
