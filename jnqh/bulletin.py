@@ -360,6 +360,7 @@ def cn_index(value: int) -> str:
 # Line prefix → block kind. Order matters: the longest prefix first.
 MARKERS = (("### ", "subheading"), ("## ", "heading"), ("# ", "title"), ("^ ", "centred"),
            ("= ", "masthead"), ("- ", "item"), ("> ", "right"))
+CONTINUED = ("paragraph", "item")  # the blocks a following plain line adds to; others are one line
 CHART_LINE = re.compile(r"^\[\[chart(?:\|(.*))?\]\]$")
 META_LINE = re.compile(r"^@(\w+)\s+(.*)$")
 
@@ -375,8 +376,9 @@ class Block:
 def parse_blocks(text: str) -> tuple[list[Block], dict[str, str]]:
     """The markup of ``bulletin_text.j2`` → blocks, and the ``@key value`` metadata.
 
-    A plain line continues the open text block (Chinese joins without spaces); a table row
-    continues the open table; a blank line closes whatever is open.
+    A plain line continues the open paragraph or item (Chinese joins without spaces); a table
+    row continues the open table; a blank line closes whatever is open. Titles, headings and
+    the other marked lines are one line each.
     """
     blocks: list[Block] = []
     meta: dict[str, str] = {}
@@ -389,7 +391,7 @@ def parse_blocks(text: str) -> tuple[list[Block], dict[str, str]]:
             meta[found.group(1)] = found.group(2).strip()
         elif line.startswith("|") and current is not None and current.kind == "table":
             current.rows.append(_cells(line))
-        elif current is not None and current.kind not in ("table", "chart") and not _is_marked(line):
+        elif current is not None and current.kind in CONTINUED and not _is_marked(line):
             current.text += line
         else:
             current = _new_block(line)

@@ -104,28 +104,28 @@ def _floor(points: Decimal) -> Decimal:
     return max(points, ZERO)
 
 
-class Notes(list):
-    """What one item found: its sentences (the list itself) and the facts not filled."""
+class Notes:
+    """What one item found: its sentences and the facts that were not filled."""
 
-    __slots__ = ("fallback_label", "missing")
-    # A plain list.append: items say some 40 sentences per circle, and a Python-level
-    # method call for each was a measurable share of the scoring time.
-    say = list.append
+    __slots__ = ("fallback_label", "sentences", "missing")
 
     def __init__(self, fallback_label: str = "") -> None:
-        super().__init__()
         self.fallback_label = fallback_label  # shown when forms has no label for a path
+        self.sentences: list[str] = []
         self.missing: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.sentences.append(text)
 
     def unfilled(self, path: str, then: str = "") -> None:
         """Say that the fact at `path` was not filled (and, in `then`, what that costs)."""
         if path not in self.missing:
             self.missing.append(path)
         sentence = f"未填报「{_label(path, self.fallback_label)}」"
-        self.append(f"{sentence}，{then}" if then else sentence)
+        self.sentences.append(f"{sentence}，{then}" if then else sentence)
 
     def text(self) -> str:
-        return "；".join(self) + "。"
+        return "；".join(self.sentences) + "。"
 
 
 @dataclass(slots=True)

@@ -23,6 +23,7 @@ from jnqh import bulletin
 from jnqh.bulletin_docx import BODY_FONT, HEADING_FONT, TITLE_FONT
 
 TYPE_ORDER = ("品质型", "提升型", "基础型", "未达标")
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +203,7 @@ def test_docx_layout_follows_gbt_9704(document):
                                   section.left_margin, section.right_margin)] == [37, 35, 28, 26]
     body = next(p for p in document.paragraphs if p.text.startswith("为及时掌握"))
     assert body.paragraph_format.line_spacing == Pt(28)
-    assert body._p.pPr.ind.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}firstLineChars") == "200"
+    assert body._p.pPr.ind.get(f"{W}firstLineChars") == "200"
     title = document.paragraphs[0]
     assert title.text == "济宁市城市一刻钟便民生活圈建设工作通报"
     assert title.runs[0].font.size == Pt(22) and title.alignment == 1  # centred
@@ -212,16 +213,18 @@ def test_docx_names_the_chinese_fonts_explicitly(written):
     with zipfile.ZipFile(written["docx"]) as package:
         document = package.read("word/document.xml").decode("utf-8")
         footer = next(package.read(n).decode("utf-8") for n in package.namelist() if "footer" in n)
-        fonts = package.read("word/fontTable.xml").decode("utf-8")
-        styles = package.read("word/styles.xml").decode("utf-8")
-    for face in (TITLE_FONT, BODY_FONT, HEADING_FONT):
-        assert f'w:eastAsia="{face}"' in document
-    assert 'w:ascii="Times New Roman"' in document
-    assert "eastAsiaTheme" not in styles  # a theme font would win over the named one
-    assert '<w:name w:val="方正小标宋简体"' not in fonts and 'w:name="方正小标宋简体"' in fonts
-    assert re.search(r'w:name="仿宋_GB2312".*?<w:altName w:val="仿宋"', fonts, re.S)
-    assert "<w:tblHeader" in document  # the county table's header repeats on each page
-    assert "PAGE" in footer and "— " in footer
+        fonts = ElementTree.fromstring(package.read("word/fontTable.xml"))
+        styles = ElementTree.fromstring(package.read("word/styles.xml"))
+    east_asia = set(re.findall(r'w:eastAsia="([^"]*)"', document))
+    assert east_asia == {TITLE_FONT, BODY_FONT, HEADING_FONT}
+    assert set(re.findall(r'w:ascii="([^"]*)"', document)) == {"Times New Roman"}
+    defaults = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts")
+    assert defaults.get(f"{W}eastAsia") == BODY_FONT and f"{W}eastAsiaTheme" not in defaults.attrib
+    alternatives = {f.get(f"{W}name"): f.find(f"{W}altName").get(f"{W}val") for f in fonts
+                    if f.find(f"{W}altName") is not None}
+    assert alternatives[TITLE_FONT] == "宋体" and alternatives[BODY_FONT] == "仿宋"
+    assert document.count("<w:tblHeader") == 1  # the county table's header repeats on each page
+    assert re.search(r"<w:instrText[^>]*> PAGE </w:instrText>", footer) and "— " in footer
 
 
 def test_docx_chart_is_a_table_of_shaded_cells(run, document):

@@ -1,0 +1,99 @@
+"""How fast and how lean `jnqh consolidate` is, against python-calamine merely reading the inbox.
+
+For N = 120, 1,000 and 5,000 circles it builds a working folder (a registry of N circles
+and an inbox of county workbooks: 120 one-circle files, or ten circles a file beyond
+that), then runs, as a new process each time:
+- the cold run `jnqh consolidate` (imports, reading on both cores, scoring, every output);
+- the rerun on the unchanged inbox;
+and prints wall time, files per second and the peak memory of the largest process, next
+to the baseline measured in the same run: python-calamine reading every cell of every file.
+Targets (issue 4): 120 circles ≤ 3 s cold; 5,000 ≤ 60 s, ≤ 1 GB and ≤ 4× the raw read;
+an unchanged rerun ≤ 10 % of the cold run. Prints figures; asserts nothing.
+
+Run: python benchmarks/bench_consolidate.py [N ...]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import python_calamine
+
+from jnqh import forms, samples
+from jnqh.config import DEFAULT_CONFIG
+from jnqh.demo import write_registry
+from jnqh.registry import Contact, RegisteredCircle
+
+AS_OF = dt.date(2024, 4, 30)
+
+
+def make_office(folder: Path, n: int) -> int:
+    """A registry of `n` circles and an inbox holding all of them; returns the file count."""
+    rng = random.Random(n)
+    circles = [RegisteredCircle(county=forms.COUNTIES[i % len(forms.COUNTIES)],
+                                name=f"{forms.COUNTIES[i % len(forms.COUNTIES)]}第{i + 1}号一刻钟便民生活圈",
+                                main_city=forms.COUNTIES[i % len(forms.COUNTIES)] in forms.MAIN_CITY_COUNTIES)
+               for i in range(n)]
+    contacts = [Contact(c, "联系人", f"c{i}@example.cn", None) for i, c in enumerate(forms.COUNTIES)]
+    folder.mkdir(parents=True)
+    write_registry(folder / "生活圈名册.xlsx", circles, contacts)
+    (folder / "jnqh.toml").write_text(DEFAULT_CONFIG, encoding="utf-8")
+    per_file = 1 if n <= 120 else 10
+    files = 0
+    for start in range(0, n, per_file):
+        group = circles[start:start + per_file]
+        data = [samples.make_circle(rng, name=c.name, county=c.county, as_of=AS_OF, level=rng.choice(samples.LEVELS))
+                for c in group]
+        projects = [p for c in data for p in samples.make_projects(rng, c, AS_OF)]
+        target = folder / "inbox" / group[0].county / f"{start:05d}.xlsx"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        samples.write_seed_workbook(target, group[0].county, data, projects, with_form2=True, with_facts=True)
+        files += 1
+    return files
+
+
+def raw_read(inbox: Path) -> float:
+    start = time.perf_counter()
+    for path in sorted(inbox.rglob("*.xlsx")):
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            book.get_sheet_by_name(name).to_python()
+    return time.perf_counter() - start
+
+
+def run_command(folder: Path) -> tuple[float, float]:
+    """Wall seconds and the peak RSS (MB) of the largest process of one `jnqh consolidate`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "jnqh", "consolidate", "--config", str(folder / "jnqh.toml"),
+                    "--as-of", AS_OF.isoformat(), "--format", "json"], capture_output=True, check=False)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, max(peak, before) / 1024
+
+
+def main(sizes: list[int]) -> None:
+    print(f"{'生活圈':>7}{'文件':>6}{'calamine 读取':>14}{'首次汇总':>10}{'倍数':>7}{'文件/秒':>9}"
+          f"{'峰值内存':>10}{'再次汇总':>10}{'占首次':>8}")
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "office"
+            files = make_office(folder, n)
+            base = raw_read(folder / "inbox")
+            cold, peak = run_command(folder)
+            rerun, _ = run_command(folder)
+            print(f"{n:>7}{files:>6}{base:>12.2f} s{cold:>8.2f} s{cold / base:>6.1f}×{files / cold:>9.1f}"
+                  f"{peak:>8.0f} MB{rerun:>8.2f} s{100 * rerun / cold:>7.0f}%", flush=True)
+    print("目标：120 个 ≤ 3 s；5000 个 ≤ 60 s、≤ 1 GB、≤ 4× 纯读取；未变化的重跑 ≤ 首次的 10%。")
+    print("（峰值内存为最大的单个进程；用两个核时另有一个工作进程。）")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [120, 1000, 5000])
