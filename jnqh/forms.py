@@ -381,6 +381,7 @@ SERVICE_FACTS: tuple[Field, ...] = (
 SERVICE_FACT = {f.id: f for f in SERVICE_FACTS}
 
 # 促消费活动 are rows (名称, 日期) of their own sheet.
+EVENTS_LABEL = "促消费活动"
 EVENT_COLUMNS = (
     Column("circle", "生活圈名称", TEXT),
     Column("name", "活动名称", TEXT),
@@ -470,14 +471,21 @@ def field_label(path: str) -> str:
     head = parts[0]
     if head in CIRCLE_FIELD and len(parts) == 1:
         return CIRCLE_FIELD[head].label
+    if head == "total" and len(parts) == 1:
+        return TOTAL_LABEL
     if head in ("categories", "total") and len(parts) >= 2:
         row = TOTAL_LABEL if head == "total" else _category_title(parts[1])
-        column = OUTLET_COLUMN[parts[-1]].label if len(parts) == 3 else ""
+        column_id = parts[-1] if parts[-1] in OUTLET_COLUMN else None
+        column = OUTLET_COLUMN[column_id].label if column_id and len(parts) == (2 if head == "total" else 3) else ""
         return f"{row} {column}".strip()
-    if head == "presence" and len(parts) == 2 and parts[1] in PRESENCE:
-        return f"附件2 {PRESENCE[parts[1]].label}"
+    if head == "presence":
+        if len(parts) == 2 and parts[1] in PRESENCE:
+            return f"附件2 {PRESENCE[parts[1]].label}"
+        return f"附件2 {FORM2_TITLE}"
     if head == "service" and len(parts) >= 2 and parts[1] in SERVICE_FACT:
         return SERVICE_FACT[parts[1]].label
+    if path == "service.events":
+        return EVENTS_LABEL
     if head == "project" and len(parts) == 2 and parts[1] in PROJECT_FIELD:
         return PROJECT_FIELD[parts[1]].label
     return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
+from types import SimpleNamespace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
@@ -24,6 +25,18 @@ FAILED, PASSED, GOOD, EXCELLENT = GRADES
 
 def _d(value: str | int) -> Decimal:
     return Decimal(str(value))
+
+
+def plain(number: Decimal | int | float) -> str:
+    """A number as the explanations write it: no trailing zeros (3.8, not 3.80; 4, not 4.0)."""
+    if type(number) is int:
+        return str(number)
+    text = str(number) if type(number) is Decimal else str(Decimal(str(number)))
+    if "E" in text:  # str() of a Decimal such as 1E+2
+        text = format(Decimal(text), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,17 @@ class Rubric:
                 raise ValueError(f"评分参数中有未知的项“{key}”，请检查拼写（可用项见 jnqh/rubric.py）")
             changes[key] = _convert(key, value, getattr(defaults, key))
         return dataclasses.replace(defaults, **changes)
+
+    @cached_property
+    def shown(self) -> SimpleNamespace:
+        """Every number of the rubric as the explanations write it (``shown.repair_step`` is
+        "0.6"), formatted once: they recur in every circle's explanations."""
+        numbers = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        shown = {name: plain(value) for name, value in numbers.items()
+                 if isinstance(value, (int, Decimal)) and not isinstance(value, bool)}
+        shown["chain_threshold_pct"] = plain(self.chain_threshold_pct)
+        shown["sample_share_pct"] = plain(self.sample_share * 100)
+        return SimpleNamespace(**shown)
 
     @property
     def chain_threshold_pct(self) -> Decimal:

@@ -17,7 +17,7 @@ from itertools import compress
 from typing import Any
 
 from jnqh import forms
-from jnqh.rubric import NOT_TYPED, SERVICE_ITEM, TYPES, Rubric, grade_allows
+from jnqh.rubric import NOT_TYPED, SERVICE_ITEM, TYPES, Rubric, grade_allows, plain
 
 ZERO = Decimal(0)
 TEN_THOUSAND = Decimal(10000)
@@ -57,17 +57,8 @@ def _float_dec(value: float) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def fmt(value: Decimal | int | float) -> str:
-    """A number for an explanation: no trailing zeros (3.8, not 3.80; 4, not 4.0)."""
-    if type(value) is int:
-        return str(value)
-    number = _dec(value) or ZERO
-    text = str(number)  # str() is several times faster than format(); it only needs help with E
-    if "E" in text:
-        text = format(number, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+# Numbers in explanations read as the rubric's own do (3.8, not 3.80).
+fmt = plain
 
 
 def _pct(value: Decimal) -> str:
@@ -77,8 +68,9 @@ def _pct(value: Decimal) -> str:
 
 def to_number(value: Decimal) -> int | float:
     """The JSON form of points: int when whole, else a float of at most two decimals."""
-    if value == value.to_integral_value():
-        return int(value)
+    numerator, denominator = value.as_integer_ratio()
+    if denominator == 1:
+        return numerator
     return float(value.quantize(_CENT, ROUND_HALF_UP))
 
 
@@ -237,7 +229,7 @@ def _item_needs(ctx: Context, rubric: Rubric) -> ItemResult:
     if all(value for _, value in lists):
         points += rubric.lists_points
         names = "、".join(_label(f"service.{fact_id}") for fact_id, _ in lists)
-        notes.say(f"{names}，得 {fmt(rubric.lists_points)} 分")
+        notes.say(f"{names}，得 {rubric.shown.lists_points} 分")
     else:
         for fact_id, value in lists:
             if value is not None and not value:
@@ -246,7 +238,7 @@ def _item_needs(ctx: Context, rubric: Rubric) -> ItemResult:
     done = _projects_done(ctx, notes)
     if done:
         points += rubric.done_points
-        notes.say(f"{_label('service.projects_done')}，得 {fmt(rubric.done_points)} 分")
+        notes.say(f"{_label('service.projects_done')}，得 {rubric.shown.done_points} 分")
     else:
         notes.say("建设内容未落实，此部分不得分" if done is False else "此部分不得分")
     notes.say(f"本项共 {fmt(points)} 分")
@@ -295,7 +287,7 @@ def _satisfaction(ctx: Context, rubric: Rubric, no: int, which: str) -> ItemResu
     pct, sample, source = _satisfaction_facts(ctx, which, fact_id, notes)
     sample_ok = _sample_ok(sample, ctx.residents(notes), rubric, notes)
     name = _label(f"service.{fact_id}")
-    high, mid = rubric.satisfaction_high_pct, rubric.satisfaction_mid_pct
+    high, mid, shown = rubric.satisfaction_high_pct, rubric.satisfaction_mid_pct, rubric.shown
     points = ZERO
     if pct is None:
         notes.say("此项不得分")
@@ -303,12 +295,13 @@ def _satisfaction(ctx: Context, rubric: Rubric, no: int, which: str) -> ItemResu
         notes.say(f"{name} {_pct(pct)}%，但样本不符合要求，得 0 分")
     elif pct >= high:
         points = rubric.satisfaction_high_points
-        notes.say(f"{name} {_pct(pct)}%，达到 {fmt(high)}%，得 {fmt(points)} 分")
+        notes.say(f"{name} {_pct(pct)}%，达到 {shown.satisfaction_high_pct}%，得 {shown.satisfaction_high_points} 分")
     elif pct >= mid:
         points = rubric.satisfaction_mid_points
-        notes.say(f"{name} {_pct(pct)}%，在 {fmt(mid)}%–{fmt(high)}% 之间，得 {fmt(points)} 分")
+        notes.say(f"{name} {_pct(pct)}%，在 {shown.satisfaction_mid_pct}%–{shown.satisfaction_high_pct}% 之间，"
+                  f"得 {shown.satisfaction_mid_points} 分")
     else:
-        notes.say(f"{name} {_pct(pct)}%，低于 {fmt(mid)}%，得 0 分")
+        notes.say(f"{name} {_pct(pct)}%，低于 {shown.satisfaction_mid_pct}%，得 0 分")
     return ItemResult(no, points, notes, source)
 
 
@@ -334,7 +327,7 @@ def _sample_ok(sample: Decimal | None, residents: Decimal | None, rubric: Rubric
         return False
     required = rubric.sample_share * residents * TEN_THOUSAND
     shown = fmt(required.to_integral_value(rounding=ROUND_CEILING))
-    share = fmt(rubric.sample_share * HUNDRED)
+    share = rubric.shown.sample_share_pct
     if sample >= required:
         notes.say(f"有效样本 {fmt(sample)} 份，不少于服务人口 {fmt(residents)} 万人的 {share}%"
                   f"（{shown} 份），样本符合要求")
@@ -440,27 +433,32 @@ def _market_area_deduction(ctx: Context, area: Decimal | None, rubric: Rubric, n
     """菜市场规划的总建筑面积按每千人不低于50平方米; unverifiable counts as not met."""
     deduction = rubric.market_area_deduction
     if area is None:
-        notes.unfilled("service.market_area_m2", f"无法确认面积达标，扣 {fmt(deduction)} 分")
+        notes.unfilled("service.market_area_m2", f"无法确认面积达标，扣 {rubric.shown.market_area_deduction} 分")
         return deduction
     residents = ctx.residents(notes)
     if residents is None:
-        notes.say(f"无法核算菜市场面积标准，扣 {fmt(deduction)} 分")
+        notes.say(f"无法核算菜市场面积标准，扣 {rubric.shown.market_area_deduction} 分")
         return deduction
     required = residents * 10 * rubric.market_m2_per_1000
     facts = (f"{_label('service.market_area_m2')} {fmt(area)}㎡，服务人口 {fmt(residents)} 万人按每千人 "
-             f"{fmt(rubric.market_m2_per_1000)}㎡ 应不少于 {fmt(required)}㎡")
+             f"{rubric.shown.market_m2_per_1000}㎡ 应不少于 {fmt(required)}㎡")
     if area >= required:
         notes.say(f"{facts}，面积达标")
         return ZERO
-    notes.say(f"{facts}，面积不足，扣 {fmt(deduction)} 分")
+    notes.say(f"{facts}，面积不足，扣 {rubric.shown.market_area_deduction} 分")
     return deduction
 
 
 def _repair(ctx: Context, rubric: Rubric, notes: Notes) -> Decimal:
     kinds = len(_distinct(ctx.fact("repair_kinds", notes, "按 0 类计")))
     required = rubric.repair_kinds_required
+    if kinds == 0:
+        # (design) Like a circle without a market or a care facility: no 小修小补 at all
+        # earns nothing, rather than the 0.2 that 5 − 8 × 0.6 would leave.
+        notes.say("没有小修小补网点，得 0 分")
+        return Decimal(0)
     if kinds >= required:
-        notes.say(f"小修小补 {kinds} 类，达到 {required} 类，得 {fmt(rubric.repair_points)} 分")
+        notes.say(f"小修小补 {kinds} 类，达到 {required} 类，得 {rubric.shown.repair_points} 分")
         return rubric.repair_points
     short = required - kinds
     deduction = rubric.repair_step * short
@@ -506,10 +504,10 @@ def _elderly(ctx: Context, rubric: Rubric, notes: Notes) -> Decimal:
     points = rubric.care_points
     deduction = rubric.care_area_deduction
     if area is None:
-        notes.unfilled(path, f"无法确认面积达标，扣 {fmt(deduction)} 分")
+        notes.unfilled(path, f"无法确认面积达标，扣 {rubric.shown.care_area_deduction} 分")
         points -= deduction
     elif area == "no":
-        notes.say(f"养老服务场所面积不达标，扣 {fmt(deduction)} 分")
+        notes.say(f"养老服务场所面积不达标，扣 {rubric.shown.care_area_deduction} 分")
         points -= deduction
     else:
         notes.say("养老服务场所面积达标")
@@ -526,15 +524,15 @@ def _childcare(ctx: Context, rubric: Rubric, notes: Notes) -> Decimal:
         notes.say("没有托育场所，托育部分 0 分")
         return ZERO
     points = rubric.care_points
-    deduction, standard = rubric.care_area_deduction, rubric.childcare_area_m2
+    deduction, standard, shown = rubric.care_area_deduction, rubric.childcare_area_m2, rubric.shown
     if area is None:
-        notes.unfilled("service.childcare_area_m2", f"无法确认面积达标，扣 {fmt(deduction)} 分")
+        notes.unfilled("service.childcare_area_m2", f"无法确认面积达标，扣 {shown.care_area_deduction} 分")
         points -= deduction
     elif area < standard:
-        notes.say(f"托育场所面积 {fmt(area)}㎡，不足 {fmt(standard)}㎡，扣 {fmt(deduction)} 分")
+        notes.say(f"托育场所面积 {fmt(area)}㎡，不足 {shown.childcare_area_m2}㎡，扣 {shown.care_area_deduction} 分")
         points -= deduction
     else:
-        notes.say(f"托育场所面积 {fmt(area)}㎡，达到 {fmt(standard)}㎡")
+        notes.say(f"托育场所面积 {fmt(area)}㎡，达到 {shown.childcare_area_m2}㎡")
     points -= _missing_services(ctx, "childcare_services", rubric.care_service_step, notes)
     points = _floor(points)
     notes.say(f"托育部分得 {fmt(points)} 分")
@@ -565,7 +563,7 @@ def _item_chain(ctx: Context, rubric: Rubric) -> ItemResult:
     reached = share >= threshold
     points = rubric.chain_points if reached else ZERO
     notes.say(f"品牌连锁店 {fmt(ctx.chain)} 个，占商业网点 {fmt(ctx.outlets)} 个的 {_pct(share)}%，"
-              f"{'达到' if reached else '低于'}本市（{rubric.city_tier}城市）标准 {fmt(threshold)}%，"
+              f"{'达到' if reached else '低于'}本市（{rubric.city_tier}城市）标准 {rubric.shown.chain_threshold_pct}%，"
               f"得 {fmt(points)} 分")
     return ItemResult(7, points, notes)
 
@@ -586,8 +584,8 @@ def _item_events(ctx: Context, rubric: Rubric) -> ItemResult:
     points = min(earned, rubric.events_cap)
     names = "、".join(str(e.get("name") or "未命名") for e in in_year)
     listed = f"（{names}）" if names else ""
-    capped = f"，最多得 {fmt(rubric.events_cap)} 分" if earned > rubric.events_cap else ""
-    notes.say(f"{year} 年内开展促消费活动 {len(in_year)} 次{listed}，每次 {fmt(rubric.event_points)} 分"
+    capped = f"，最多得 {rubric.shown.events_cap} 分" if earned > rubric.events_cap else ""
+    notes.say(f"{year} 年内开展促消费活动 {len(in_year)} 次{listed}，每次 {rubric.shown.event_points} 分"
               f"{capped}，得 {fmt(points)} 分")
     if len(dated) > len(in_year):
         notes.say(f"另有 {len(dated) - len(in_year)} 次不在 {year} 年内，不计分")
@@ -623,7 +621,7 @@ def _terminals(ctx: Context, rubric: Rubric, notes: Notes) -> Decimal:
     facts = (f"{_label('service.terminals')}每类 {rubric.terminal_min_units} 台以上的有 {kinds} 类"
              + (f"（{names}）" if names else ""))
     if kinds >= required:
-        notes.say(f"{facts}，达到 {required} 类，得 {fmt(rubric.terminal_points)} 分")
+        notes.say(f"{facts}，达到 {required} 类，得 {rubric.shown.terminal_points} 分")
         return rubric.terminal_points
     short = required - kinds
     deduction = rubric.terminal_step * short
@@ -640,13 +638,13 @@ def _platform(ctx: Context, rubric: Rubric, notes: Notes) -> Decimal:
     merchants, residents = rates
     if merchants >= rubric.platform_high_merchants_pct and residents >= rubric.platform_high_residents_pct:
         points = rubric.platform_high_points
-        rule = f"达到 {fmt(rubric.platform_high_merchants_pct)}% 和 {fmt(rubric.platform_high_residents_pct)}%"
+        rule = f"达到 {rubric.shown.platform_high_merchants_pct}% 和 {rubric.shown.platform_high_residents_pct}%"
     elif merchants >= rubric.platform_mid_merchants_pct and residents >= rubric.platform_mid_residents_pct:
         points = rubric.platform_mid_points
-        rule = f"达到 {fmt(rubric.platform_mid_merchants_pct)}% 和 {fmt(rubric.platform_mid_residents_pct)}%"
+        rule = f"达到 {rubric.shown.platform_mid_merchants_pct}% 和 {rubric.shown.platform_mid_residents_pct}%"
     else:
         points = ZERO
-        rule = f"未达到 {fmt(rubric.platform_mid_merchants_pct)}% 和 {fmt(rubric.platform_mid_residents_pct)}%"
+        rule = f"未达到 {rubric.shown.platform_mid_merchants_pct}% 和 {rubric.shown.platform_mid_residents_pct}%"
     notes.say(f"智慧服务平台{rule}，得 {fmt(points)} 分")
     return points
 
@@ -737,7 +735,7 @@ def score_presence(circle: dict, rubric: Rubric) -> PresenceResult:
     total = basic + quality
     initial = rubric.initial_type(total)
     if initial == NOT_TYPED:
-        notes.say(f"合计 {fmt(total)} 分，低于 {fmt(rubric.type_cut_basic)} 分，未达到基础型")
+        notes.say(f"合计 {fmt(total)} 分，低于 {rubric.shown.type_cut_basic} 分，未达到基础型")
     else:
         notes.say(f"合计 {fmt(total)} 分，初步分型为{initial}")
     return PresenceResult(total, basic, quality, initial, basic_count, quality_count, notes)
@@ -754,15 +752,15 @@ def _basic_points(present: set[str], count: int, rubric: Rubric, notes: Notes) -
         notes.say(f"{facts}，不足 {rubric.basic_required} 类，得 0 分")
         return ZERO
     rule = "必备业态齐全" if rubric.required_basic_types else f"达到 {rubric.basic_required} 类"
-    notes.say(f"{facts}，{rule}，得 {fmt(rubric.basic_points)} 分")
+    notes.say(f"{facts}，{rule}，得 {rubric.shown.basic_points} 分")
     return rubric.basic_points
 
 
 def _quality_points(count: int, rubric: Rubric, notes: Notes) -> Decimal:
     earned = rubric.quality_each * count
-    facts = f"品质提升类业态 {count} 类，每类 {fmt(rubric.quality_each)} 分"
+    facts = f"品质提升类业态 {count} 类，每类 {rubric.shown.quality_each} 分"
     if earned > rubric.quality_cap:
-        notes.say(f"{facts}，计 {fmt(earned)} 分，超过上限 {fmt(rubric.quality_cap)} 分，按 {fmt(rubric.quality_cap)} 分计")
+        notes.say(f"{facts}，计 {fmt(earned)} 分，超过上限 {rubric.shown.quality_cap} 分，按 {rubric.shown.quality_cap} 分计")
         return rubric.quality_cap
     notes.say(f"{facts}，得 {fmt(earned)} 分")
     return earned
@@ -877,8 +875,8 @@ def _service_record(total: Decimal, grade: str, items: list[dict], self_value: A
     mine, differs = _self_score(self_value, total, rubric)
     if differs:
         differences.append(_difference("service_total", None, forms.FORM3_TITLE, total, mine))
-    cuts = (f"{fmt(rubric.grade_cut_excellent)} 分及以上为优秀，{fmt(rubric.grade_cut_good)} 分及以上为良好，"
-            f"{fmt(rubric.grade_cut_pass)} 分及以上为合格")
+    cuts = (f"{rubric.shown.grade_cut_excellent} 分及以上为优秀，{rubric.shown.grade_cut_good} 分及以上为良好，"
+            f"{rubric.shown.grade_cut_pass} 分及以上为合格")
     return {
         "total": to_number(total), "grade": grade, "items": items,
         "explanation": f"十项合计 {fmt(total)} 分（{cuts}），评价为{grade}。",

@@ -171,7 +171,8 @@ def test_every_blank_fact_an_item_needs_is_reported(circle):
             assert "未填报「" in entry["explanation"]
 
 
-@given(st.integers(min_value=0, max_value=8))
+@given(st.integers(min_value=1, max_value=8))
+# (kinds = 0 scores 0 by design: no 小修小补 at all; see test_scoring.test_repair_kinds)
 def test_repair_deductions_are_exact_decimals(kinds):
     circle = {"service": {"repair_kinds": [o.label for o in forms.REPAIR_KINDS][:kinds]}}
     points = score_circle(circle, RUBRIC)["service"]["items"][4]["points"]
@@ -269,3 +270,10 @@ def test_rubric_is_frozen_and_hashable():
     with pytest.raises(dataclasses.FrozenInstanceError):
         RUBRIC.basic_required = 3
     assert hash(Rubric()) == hash(RUBRIC)
+
+
+def test_shown_numbers_follow_the_parameters():
+    assert (RUBRIC.shown.repair_step, RUBRIC.shown.quality_each, RUBRIC.shown.basic_points) == ("0.6", "1.5", "60")
+    assert (RUBRIC.shown.sample_share_pct, RUBRIC.shown.chain_threshold_pct) == ("10", "20")
+    changed = Rubric.from_mapping({"repair_step": "0.50", "city_tier": "一线"})
+    assert (changed.shown.repair_step, changed.shown.chain_threshold_pct) == ("0.5", "30")

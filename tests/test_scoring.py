@@ -339,7 +339,7 @@ def test_deliveries_one_point_each_and_duplicates_count_once():
 REPAIR = ["修表", "修鞋", "修家电", "修自行车", "开锁配钥匙", "改衣服", "修电子产品", "家具维修", "箱包维修"]
 
 
-@pytest.mark.parametrize("kinds, expected", [(9, 5), (8, 5), (7, 4.4), (5, 3.2), (3, 2), (0, 0.2)])
+@pytest.mark.parametrize("kinds, expected", [(9, 5), (8, 5), (7, 4.4), (5, 3.2), (3, 2), (1, 0.8), (0, 0)])
 def test_repair_kinds(kinds, expected):
     assert points(with_service(repair_kinds=REPAIR[:kinds]), 5) == 5 + expected
 

@@ -86,11 +86,12 @@ ORANGE = {"bg_color": "#FCE4D6", "font_color": "#833C0B"}
 SERIES_COLOURS = ("#4472C4", "#A5A5A5")
 TYPE_COLOURS = ("#2E75B6", "#70AD47", "#FFC000", "#C00000")  # in TYPE_ORDER
 
-# Not constant_memory: measured on 5,000 circles it was slower (every string written inline,
-# where the shared-string table stores each county, circle and label once) — see
-# benchmarks/bench_outputs.py. in_memory: the parts are zipped without temporary files.
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                     "in_memory": True}
+# The consolidated workbook streams its rows (written strictly in order): on 5,000 circles
+# it costs a quarter more time than in memory (no shared-string table) but 70 MB instead of
+# 540, and outputs.py writes it beside the other workbooks. See benchmarks/bench_outputs.py.
+STREAMED = {**WORKBOOK_OPTIONS, "in_memory": False, "constant_memory": True}
 
 # ---------------------------------------------------------------------------
 # Columns, cell kinds and their formats
@@ -220,10 +221,11 @@ def _sheet_name(name: str) -> str:
     return (name.translate(_FORBIDDEN_IN_SHEET_NAMES).strip("'") or "表")[:31]
 
 
-def _write_workbook(target: Path, title: str, as_of: dt.date, build: Callable[[_Book], None]) -> None:
+def _write_workbook(target: Path, title: str, as_of: dt.date, build: Callable[[_Book], None],
+                    *, streamed: bool = False) -> None:
     """Build a workbook through `build`; it replaces `target` only when all went well."""
     with atomic_write(target) as handle:
-        workbook = xlsxwriter.Workbook(handle, WORKBOOK_OPTIONS)
+        workbook = xlsxwriter.Workbook(handle, STREAMED if streamed else WORKBOOK_OPTIONS)
         workbook.set_properties({"title": title, "author": AUTHOR,
                                  "created": dt.datetime.combine(as_of, dt.time())})
         build(_Book(workbook, title))
@@ -663,7 +665,7 @@ SCORE_RULES = ((_rule_on(SCORE_DIFFERS_COL, f'="{YES}"'), AMBER),)
 def write_consolidated(run: Run, target: Path) -> None:
     """济宁市一刻钟便民生活圈汇总_<YYYYMMDD>.xlsx: 总览 with charts, then one sheet per view."""
     title = f"{CITY}一刻钟便民生活圈建设汇总（第{run.number}期）"
-    _write_workbook(target, title, run.as_of, lambda book: _consolidated_sheets(book, run))
+    _write_workbook(target, title, run.as_of, lambda book: _consolidated_sheets(book, run), streamed=True)
 
 
 def _consolidated_sheets(book: _Book, run: Run) -> None:
