@@ -383,7 +383,11 @@ class SendReport:
 
 
 class _Fatal(Exception):
-    """Login or the TLS upgrade failed: nothing can be sent in this session."""
+    """Login or the TLS upgrade failed, or the server cannot be reached: nothing more can go."""
+
+
+class _Unreachable(Exception):
+    """Connecting or logging in failed in a way that may pass (refused, timed out, 4xx)."""
 
 
 def send_mail(plan: MailPlan, settings: MailSettings, history: History, *,
@@ -440,14 +444,18 @@ def _deliver(link: _Link, message: PreparedMessage, pending: list[str], retries:
     """recipient → (status, note); only recipients refused with 4xx (or all, on a transient
     error) are tried again, up to `retries` more times."""
     outcomes: dict[str, tuple[str, str]] = {}
-    remaining, reason = list(pending), ""
+    remaining, reason, unreachable = list(pending), "", False
     for attempt in range(retries + 1):
         if attempt:
             sleep(pause * 2 ** (attempt - 1))
         try:
             refused = link.send(message.data, remaining)
+            unreachable = False
         except smtplib.SMTPRecipientsRefused as err:
             refused = err.recipients
+        except _Unreachable as err:
+            reason, unreachable = str(err), True
+            continue
         except (OSError, smtplib.SMTPException) as err:
             if not _transient(err):
                 return {**outcomes, **{r: ("failed", TEXT["failed"].format(reason=_describe(err),
@@ -460,6 +468,8 @@ def _deliver(link: _Link, message: PreparedMessage, pending: list[str], retries:
         reason = "; ".join(_describe_code(*refused[r]) for r in remaining)
         if not remaining:
             return outcomes
+    if unreachable:  # the server never took a session: the next messages would wait in vain too
+        raise _Fatal(reason)
     failed = TEXT["failed"].format(reason=reason, tries=retries + 1)
     return {**outcomes, **{r: ("failed", failed) for r in remaining}}
 
@@ -518,7 +528,10 @@ class _Link:
     def _open(self):
         if self.client is not None:
             return self.client
-        client = self.factory(self.settings.host, self.settings.port, timeout=SMTP_TIMEOUT_S)
+        try:
+            client = self.factory(self.settings.host, self.settings.port, timeout=SMTP_TIMEOUT_S)
+        except (OSError, smtplib.SMTPException) as err:
+            raise (_Unreachable if _transient(err) else _Fatal)(_describe(err)) from err
         try:
             if self.settings.starttls and not self.settings.ssl:
                 client.ehlo()
@@ -529,9 +542,9 @@ class _Link:
         except (smtplib.SMTPAuthenticationError, smtplib.SMTPNotSupportedError, ssl.SSLError) as err:
             _quietly_close(client)
             raise _Fatal(_describe(err)) from err
-        except BaseException:
+        except (OSError, smtplib.SMTPException) as err:
             _quietly_close(client)
-            raise
+            raise (_Unreachable if _transient(err) else _Fatal)(_describe(err)) from err
         self.client = client
         return client
 

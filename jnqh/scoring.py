@@ -862,7 +862,7 @@ def _presence_record(presence: PresenceResult, self_value: Any, rubric: Rubric,
     if differs:
         differences.append(_difference("presence", None, forms.FORM2_TITLE, presence.total, mine))
     return {
-        "total": to_number(presence.total), "basic": to_number(presence.basic),
+        "total": to_number(presence.total), "max": to_number(rubric.presence_max), "basic": to_number(presence.basic),
         "quality": to_number(presence.quality), "type": presence.type,
         "basic_count": presence.basic_count, "quality_count": presence.quality_count,
         "explanation": presence.notes.text(), "missing": list(presence.notes.missing),

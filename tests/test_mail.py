@@ -58,6 +58,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+
+
 @pytest.fixture
 def smtp_server():
     """Start a server with a handler (and server options); stopped after the test."""
@@ -293,23 +296,26 @@ def test_login_is_attempted_with_user_and_password(run, run_dir, history, smtp_s
 def test_a_wrong_password_stops_sending_with_a_clear_message(run, run_dir, history, smtp_server):
     handler = Recorder()
     port = smtp_server(handler, authenticator=lambda *args: AuthResult(success=False),
-                       auth_require_tls=False, auth_required=True)
+                       auth_require_tls=False, auth_required=True, auth_exclude_mechanism=["LOGIN"])
     bad = settings_for(port, user="office", password="wrong")
     report = mail.send_mail(mail.prepare_mail(run, run_dir, sample_registry(), bad), bad, history, pause=0)
     assert handler.received == [] and history.sent_rows() == []
-    assert {d.status for d in report.deliveries} == {"failed"}
-    assert all("无法登录" in d.note and "JNQH_SMTP_PASSWORD" in d.note for d in report.deliveries)
+    assert {d.status for d in report.deliveries} == {"failed"} and len(report.deliveries) == 6
+    assert all("无法登录" in d.note and "535" in d.note and "JNQH_SMTP_PASSWORD" in d.note
+               for d in report.deliveries)
 
 
-def test_no_server_is_a_transient_failure_retried_then_reported(run, run_dir, history):
+def test_an_unreachable_server_is_retried_then_reported(run, run_dir, history):
     port = free_port()  # nobody listens there
     pauses: list[float] = []
-    settings = settings_for(port, retries=1)
+    settings = settings_for(port, retries=2)
     report = mail.send_mail(mail.prepare_mail(run, run_dir, sample_registry(), settings), settings, history,
                             pause=1, sleep=pauses.append)
-    assert {d.status for d in report.deliveries} == {"failed"}
-    assert "已试 2 次" in report.deliveries[0].note and "ConnectionRefusedError" in report.deliveries[0].note
-    assert pauses == [1] * 5 and history.sent_rows() == []
+    assert {d.status for d in report.deliveries} == {"failed"} and len(report.deliveries) == 6
+    assert all("无法登录或连接邮件服务器" in d.note and "ConnectionRefusedError" in d.note
+               for d in report.deliveries)
+    assert pauses == [1, 2]  # the first message tried three times; the others not at all
+    assert history.sent_rows() == []
 
 
 @pytest.fixture

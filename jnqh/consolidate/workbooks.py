@@ -561,7 +561,7 @@ def _score_rows(circles: Iterable[CircleEntry]) -> list[list]:
         head = [entry.county, entry.name]
         presence, service = _score_part(entry, "presence"), _score_part(entry, "service")
         items = service.get("items") or []
-        rows.append(head + [PART_PRESENCE, None, forms.TOTAL_LABEL, presence.get("total"), None,
+        rows.append(head + [PART_PRESENCE, None, forms.TOTAL_LABEL, presence.get("total"), presence.get("max"),
                             presence.get("self_score"), _yes(presence.get("differs")), presence.get("type"),
                             presence.get("explanation")])
         rows += [head + [PART_SERVICE, item.get("no"), item.get("name"), item.get("points"), item.get("max"),
