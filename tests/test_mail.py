@@ -283,7 +283,7 @@ def test_login_is_attempted_with_user_and_password(run, run_dir, history, smtp_s
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         logins.append((auth_data.login, auth_data.password))
-        return AuthResult(success=auth_data.password == b"secret")
+        return AuthResult(success=auth_data.password == b"secret", handled=False)  # False: answer 535
 
     handler = Recorder()
     port = smtp_server(handler, authenticator=authenticator, auth_require_tls=False, auth_required=True)
@@ -295,8 +295,8 @@ def test_login_is_attempted_with_user_and_password(run, run_dir, history, smtp_s
 
 def test_a_wrong_password_stops_sending_with_a_clear_message(run, run_dir, history, smtp_server):
     handler = Recorder()
-    port = smtp_server(handler, authenticator=lambda *args: AuthResult(success=False),
-                       auth_require_tls=False, auth_required=True, auth_exclude_mechanism=["LOGIN"])
+    port = smtp_server(handler, authenticator=lambda *args: AuthResult(success=False, handled=False),
+                       auth_require_tls=False, auth_required=True)
     bad = settings_for(port, user="office", password="wrong")
     report = mail.send_mail(mail.prepare_mail(run, run_dir, sample_registry(), bad), bad, history, pause=0)
     assert handler.received == [] and history.sent_rows() == []
