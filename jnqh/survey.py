@@ -16,9 +16,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, Iterable
 
-import python_calamine
-
 from jnqh import forms, issues
+from jnqh.workbook import Unreadable, cell_ref, load_book
 
 MULTI_SEPARATOR = "┋"
 # 问卷星 writes -2 for a question skipped by logic and -3 for one not shown; some exports
@@ -49,16 +48,6 @@ def _problem(code: str, cell: str | None = None, **params: Any) -> dict:
     when the caller makes the Issue with the file and sheet."""
     issue = issues.make(code, file="", cell=cell, **params)
     return {"code": code, "severity": issue.severity, "message": issue.message, "cell": cell, "params": params}
-
-
-def _cell_name(row: int, col: int) -> str:
-    """0-based (row, col) → an Excel address such as C12."""
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{row + 1}"
 
 
 def _text(value: Any) -> str:
@@ -96,29 +85,19 @@ def read_survey(path: str | PathLike[str]) -> SurveyFile:
 
 
 def _read_tables(path: Path, problems: list[dict]) -> list[tuple[str, Any, list[list]]] | None:
-    """(sheet name, start offset, rows) of every sheet; None, with a problem, when unreadable."""
-    if not path.is_file():
-        problems.append(_problem("F-MISSING"))
-        return None
+    """(sheet name, start offset, rows) of every sheet; None, with a problem, when unreadable.
+
+    Read through :func:`jnqh.workbook.load_book`, so an export gets the same safety checks
+    (bombs, entity attacks, passwords) as a county's workbook; its grids start at A1.
+    """
     try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-        sheets = [workbook.get_sheet_by_index(i) for i in range(len(workbook.sheet_names))]
-        return [(sheet.name, sheet.start, sheet.to_python()) for sheet in sheets]
-    except python_calamine.PasswordError:
-        problems.append(_problem("F-ENCRYPTED"))
-    except (python_calamine.CalamineError, OSError, ValueError) as error:
-        if _looks_like_text(path):
-            # Some services hand out an HTML or CSV table named .xls; Excel opens it, we don't.
-            problems.append(_problem("F-NOT-EXCEL", ext=path.suffix))
-        else:
-            problems.append(_problem("F-CORRUPT", reason=str(error) or type(error).__name__))
-    return None
-
-
-def _looks_like_text(path: Path) -> bool:
-    with path.open("rb") as handle:
-        head = handle.read(512)
-    return bool(head) and b"\x00" not in head and not head.startswith(b"PK")
+        book = load_book(path)
+    except Unreadable as failure:
+        detail = dict(failure.detail or {})
+        detail.pop("reason", None)
+        problems.append(_problem(failure.code, **detail))
+        return None
+    return [(grid.name, (0, 0), grid.rows) for grid in book.sheets]
 
 
 def _pick_sheet(tables: list[tuple[str, Any, list[list]]]) -> tuple:
@@ -180,7 +159,7 @@ def _read_rows(result: SurveyFile, rows: list[list], columns: dict, start: tuple
             value = row[col] if col < len(row) else None
             answer, known = decode_answer(value, question.options)
             if not known:
-                cell = _cell_name(first_row + offset, start[1] + col)
+                cell = cell_ref(first_row + offset, start[1] + col)
                 unknown.setdefault(question.id, []).append((cell, _text(value)))
             answers[question.id] = answer
         result.responses.append({

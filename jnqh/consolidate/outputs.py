@@ -42,7 +42,8 @@ def plan_outputs(run: Run, outbox: Path) -> list[tuple[str, str | None]]:
     for kind in ("docx", "html"):
         run.outputs[f"bulletin_{kind}"] = (folder / file_name(run, f".{kind}")).as_posix()
     run.outputs["run_json"] = (folder / RUN_JSON).as_posix()
-    jobs = [("bulletin", None), ("consolidated", None), ("upward", None)]
+    # Longest first, so the two workers finish together.
+    jobs = [("consolidated", None), ("upward", None), ("bulletin", None)]
     return jobs + [("feedback", row.county) for row in run.counties]
 
 
