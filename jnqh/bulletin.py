@@ -4,8 +4,8 @@ Design. Every number is computed once, in :func:`bulletin_context`. All the word
 Jinja2 templates (``jnqh/report_templates/``): ``bulletin_text.j2`` writes the whole 通报 as a
 small line markup (``# `` title, ``## `` section heading, ``| a | b |`` table rows, … — the
 markup is described at the top of that template). :func:`parse_blocks` turns that text into
-:class:`Block` records, and the two renderers only lay the blocks out: :func:`bulletin_docx`
-(:mod:`jnqh.bulletin_docx`) as a GB/T 9704 公文 page, ``bulletin.html.j2`` as an e-mail-safe page. So the .docx and the
+:class:`Block` records, and the two renderers only lay the blocks out: :mod:`jnqh.bulletin_docx`
+as a GB/T 9704 公文 page, ``bulletin.html.j2`` as an e-mail-safe page. So the .docx and the
 .html say the same words from one template, and the office can reword the 通报 without Python.
 
 Templates are looked up first in the office's folder (``report_templates`` in jnqh.toml),
@@ -28,7 +28,8 @@ from markupsafe import Markup
 
 from jnqh import atomic, forms
 from jnqh.bulletin_docx import ACCEPTED_COLOUR, TARGET_COLOUR, bulletin_docx
-from jnqh.consolidate.model import FILE_CONVERT, FILE_STATUS_LABEL, FILE_UNREADABLE, Run
+from jnqh.consolidate.matching import circle_satisfaction
+from jnqh.consolidate.model import CIRCLE_UNMATCHED, FILE_CONVERT, FILE_STATUS_LABEL, FILE_UNREADABLE, Run
 from jnqh.rubric import NOT_TYPED, TYPES
 
 TEXT_TEMPLATE = "bulletin_text.j2"
@@ -41,6 +42,8 @@ CIRCLES_SHOWN = 10  # circles named per problem (below 合格, low satisfaction)
 # Exceptions are user-facing: Chinese, naming the template file and line.
 TEMPLATE_ERROR = "通报模板 {name} 第 {line} 行有误：{error}。请对照 jnqh 自带的模板改正。"
 TEMPLATE_MISSING = "找不到通报模板 {name}（自定义模板文件夹与 jnqh 自带模板中都没有）。"
+FOLDER_MISSING = ("自定义通报模板文件夹 {path} 不存在。请新建这个文件夹，把要修改的模板复制进去"
+                  "（jnqh 自带的模板在 {shipped}），或删去 jnqh.toml 中 report_templates 一行。")
 
 
 class BulletinTemplateError(Exception):
@@ -55,6 +58,7 @@ class BulletinTemplateError(Exception):
 def bulletin_context(run: Run) -> dict:
     """Every number the 通报 shows, computed here once from the Run."""
     counties = ranked_counties(run)
+    totals = _totals(run, counties)
     first = run.changes.previous_no is None
     return {
         "number": run.number,
@@ -66,8 +70,8 @@ def bulletin_context(run: Run) -> dict:
         "targets": [_target(t) for t in run.targets],
         "type_names": list(reversed(TYPES)),  # 品质型 … 未达标, as the table shows them
         "counties": counties,
-        "totals": _totals(run, counties),
-        **_leading_and_lagging(counties),
+        "totals": totals,
+        **_leading_and_lagging(counties, totals["progress_pct"]),
         "changes": _changes(run),
         "problems": _problems(run, counties),
         "chart": [{"county": c["county"], "accepted": c["accepted"], "target": c["target"]}
@@ -127,11 +131,8 @@ def _totals(run: Run, counties: list[dict]) -> dict:
     }
 
 
-def _leading_and_lagging(counties: list[dict]) -> dict[str, list[str]]:
+def _leading_and_lagging(counties: list[dict], city_pct: float) -> dict[str, list[str]]:
     """The first few counties ahead of the city's progress, and the last few behind it."""
-    accepted = sum(c["accepted"] for c in counties)
-    target = sum(c["target"] for c in counties)
-    city_pct = 100 * accepted / target if target else 0.0
     ahead = [c["county"] for c in counties if c["progress_pct"] > city_pct]
     behind = [c["county"] for c in counties if c["target"] and c["progress_pct"] < city_pct]
     return {"leading": ahead[:LEADERS_SHOWN], "lagging": list(reversed(behind))[:LEADERS_SHOWN]}
@@ -189,9 +190,10 @@ def _problems(run: Run, counties: list[dict]) -> dict:
         "low_satisfaction_count": len(low_satisfaction),
         "low_satisfaction": low_satisfaction[:CIRCLES_SHOWN],
         "unmatched": [{"county": c.county, "name": c.name, "nearest": c.nearest}
-                      for c in run.circles if c.status == "unmatched"],
+                      for c in run.circles if c.status == CIRCLE_UNMATCHED],
     }
-    problems["any"] = any(v for k, v in problems.items() if k not in ("satisfaction_target", "overdue_worst"))
+    shown_only = ("satisfaction_target", "overdue_worst")
+    problems["any"] = any(value for key, value in problems.items() if key not in shown_only)
     return problems
 
 
@@ -233,10 +235,10 @@ def _below_pass(run: Run) -> list[dict]:
 
 
 def _low_satisfaction(run: Run, threshold: float) -> list[dict]:
-    """Accepted circles whose 居民满意度 (附件5 合计) is below the plan's target."""
+    """Accepted circles whose 居民满意度 is below the plan's target."""
     rows = []
     for circle in run.accepted:
-        pct = (circle.data.get("total") or {}).get("satisfaction_pct")
+        pct = circle_satisfaction(circle.data)  # the same figure the city's target uses
         if isinstance(pct, (int, float)) and pct < threshold:
             rows.append({"county": circle.county, "name": circle.name, "pct": pct})
     return sorted(rows, key=lambda r: (r["pct"], r["name"]))
@@ -276,6 +278,8 @@ def template_environment(templates: Path | None = None) -> jinja2.Environment:
     """Jinja2 looking first in the office's folder `templates`, then in the package."""
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(shipped_templates()), encoding="utf-8")]
     if templates is not None:
+        if not templates.is_dir():  # a mistyped folder would silently ignore the office's edits
+            raise BulletinTemplateError(FOLDER_MISSING.format(path=templates, shipped=shipped_templates()))
         loaders.insert(0, jinja2.FileSystemLoader(str(templates), encoding="utf-8"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,

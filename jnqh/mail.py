@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Callable
 
 from jnqh import atomic, bulletin, forms
 from jnqh.config import MailSettings
-from jnqh.consolidate.model import Run
+from jnqh.consolidate import outputs
+from jnqh.consolidate.model import FILE_CONVERT, FILE_UNREADABLE, Run
 
-if TYPE_CHECKING:  # jnqh.registry and jnqh.read import each other; only the type is needed
+if TYPE_CHECKING:  # only the types: mail needs no registry or history machinery to import
     from jnqh.history import History
     from jnqh.registry import Registry
 
@@ -43,8 +44,6 @@ SUMMARY_TEMPLATE = "mail_summary.txt.j2"
 MAIL_FOLDER = "邮件"  # <run_dir>/邮件/<收件方>.eml
 SUMMARY_NAME = "邮件清单.txt"
 # Output names of the consolidation (workflow.md), relative to the run folder.
-FEEDBACK_NAME = "反馈/{county}_反馈_{date}.xlsx"
-WORKBOOK_NAME = "济宁市一刻钟便民生活圈汇总_{date}.xlsx"
 MIME_TYPES = {".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
               ".docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")}
 SMTP_TIMEOUT_S = 30
@@ -67,6 +66,7 @@ TEXT = {
     "no_feedback": "没有找到{county}的反馈表（{path}），给{county}的邮件只附通报。",
     "no_bulletin": "没有找到通报（{path}），邮件中不附通报。请先运行 jnqh report。",
     "no_workbook": "没有找到汇总表（{path}），给领导的邮件中不附汇总表。",
+    "report": "发送 {sent} 个收件人，跳过 {skipped} 个（已发送过），失败 {failed} 个。",
     "sent": "已发送",
     "skipped": "已发送过，跳过",
     "refused": "被邮件服务器拒收（{code} {reason}），请核对这个邮箱地址",
@@ -95,13 +95,17 @@ class PreparedMessage:
     content_hash: str
     message: EmailMessage = field(repr=False)
 
-    @property
+    @functools.cached_property
     def data(self) -> bytes:
         """The message as sent and as written to the .eml file (CRLF lines)."""
         return self.message.as_bytes(policy=MAIL_POLICY)
 
     def key(self, run_number: int, recipient: str) -> str:
-        """The history key of one delivery: run number + recipient + content hash."""
+        """The history key of one delivery: run number + recipient + content hash.
+
+        Per recipient, so that a refused address is tried again on the next run while the
+        others are not sent twice, and adding an address sends to that address only.
+        """
         return f"{run_number}|{recipient.lower()}|{self.content_hash}"
 
 
@@ -154,7 +158,7 @@ def _county_message(county: str, run: Run, run_dir: Path, registry: Registry, pl
     if not recipients:
         plan.problems.append(TEXT["no_address"].format(county=county))
         return None
-    relative = FEEDBACK_NAME.format(county=county, date=run.date_tag)
+    relative = outputs.FEEDBACK.format(county=county, tag=run.date_tag)
     feedback = _attachment(run, run_dir, relative)
     if feedback is None:
         plan.problems.append(TEXT["no_feedback"].format(county=county, path=run_dir / relative))
@@ -162,7 +166,7 @@ def _county_message(county: str, run: Run, run_dir: Path, registry: Registry, pl
     extra = {"county": county, "has_feedback": feedback is not None,
              "missing": county in run.missing_counties,
              "broken_files": [f.path for f in run.files if f.county == county and f.status in
-                              ("unreadable", "convert")],
+                              (FILE_UNREADABLE, FILE_CONVERT)],
              "persons": [c.person for c in registry.contacts_of(county) if c.person]}
     return compose(COUNTY_TEMPLATE, county, recipients, attachments, extra)
 
@@ -178,7 +182,7 @@ def _leadership_message(run: Run, run_dir: Path, settings: MailSettings, plan: M
     if not recipients:
         plan.problems.append(TEXT["no_leadership"])
         return None
-    relative = WORKBOOK_NAME.format(date=run.date_tag)
+    relative = outputs.CONSOLIDATED.format(tag=run.date_tag)
     workbook = _attachment(run, run_dir, relative)
     if workbook is None:
         plan.problems.append(TEXT["no_workbook"].format(path=run_dir / relative))
@@ -218,8 +222,11 @@ def _environment(templates: Path | None):
 
 
 def human_size(size: int) -> str:
-    return f"{size} B" if size < 1024 else f"{size / 1024:.1f} KB" if size < 1024 ** 2 else \
-        f"{size / 1024 ** 2:.1f} MB"
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 ** 2:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 ** 2:.1f} MB"
 
 
 def _compose(template: str, party: str, recipients: list[Address], attachments: list[Attachment],
@@ -232,9 +239,9 @@ def _compose(template: str, party: str, recipients: list[Address], attachments: 
     subject, text = split_subject(bulletin.render_template(env, template, context))
     preface = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
     html = bulletin.bulletin_html(report, templates, preface=preface)
-    digest = _content_hash(settings.sender, recipients, subject, text, html, attachments, run.number)
-    message = build_message(settings.sender, recipients, subject, text, html, attachments,
-                            date=run.as_of, digest=digest, run_number=run.number)
+    digest = _content_hash(settings.sender, subject, text, html, attachments, run.number)
+    message = build_message(settings.sender, recipients, subject, text, html, attachments, date=run.as_of,
+                            digest=_recipients_hash(digest, recipients), run_number=run.number)
     return PreparedMessage(party, tuple(a.addr_spec for a in recipients), subject,
                            [(a.name, a.size) for a in attachments], digest, message)
 
@@ -246,11 +253,21 @@ def split_subject(rendered: str) -> tuple[str, str]:
     return subject, rest.strip("\n") + "\n"
 
 
-def _content_hash(sender: str, recipients: list[Address], subject: str, text: str, html: str,
-                  attachments: list[Attachment], run_number: int) -> str:
-    digest = hashlib.sha256()
-    parts = [str(run_number), sender, *sorted(a.addr_spec.lower() for a in recipients), subject, text, html]
+def _content_hash(sender: str, subject: str, text: str, html: str, attachments: list[Attachment],
+                  run_number: int) -> str:
+    """What the message says (not to whom): the same content is never delivered twice."""
+    parts = [str(run_number), sender, subject, text, html]
     parts += [f"{a.name}:{hashlib.sha256(a.data).hexdigest()}" for a in attachments]
+    return _sha256(parts)
+
+
+def _recipients_hash(content_hash: str, recipients: list[Address]) -> str:
+    """Content and recipients: the Message-ID and MIME boundaries of one concrete message."""
+    return _sha256([content_hash, *sorted(a.addr_spec.lower() for a in recipients)])
+
+
+def _sha256(parts: list[str]) -> str:
+    digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode("utf-8") + b"\0")
     return digest.hexdigest()
@@ -337,6 +354,10 @@ def _rfc2231(name: str) -> str:
 def write_eml(plan: MailPlan, out_dir: Path | None = None, templates: Path | None = None) -> list[Path]:
     """Each message as ``<收件方>.eml`` and a summary, into `out_dir` (``<run_dir>/邮件``)."""
     out_dir = out_dir or plan.run_dir / MAIL_FOLDER
+    parties = {f"{m.party}.eml" for m in plan.messages}
+    for stale in out_dir.glob("*.eml"):  # from an earlier preparation: would mislead the review
+        if stale.name not in parties:
+            stale.unlink()
     written = []
     for message in plan.messages:
         path = out_dir / f"{message.party}.eml"
@@ -380,6 +401,10 @@ class SendReport:
 
     def lines(self) -> list[str]:
         return [f"{d.party} <{d.recipient}>：{d.note}" for d in self.deliveries]
+
+    def summary(self) -> str:
+        return TEXT["report"].format(sent=len(self.of("sent")), skipped=len(self.of("skipped")),
+                                     failed=len(self.of("refused")) + len(self.of("failed")))
 
 
 class _Fatal(Exception):

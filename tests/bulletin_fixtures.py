@@ -11,7 +11,6 @@ import datetime as dt
 import random
 from statistics import mean
 
-import jnqh.read  # noqa: F401  (first: jnqh.registry and jnqh.read import each other)
 from jnqh import forms
 from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_UNMATCHED, FILE_ACCEPTED, FILE_UNREADABLE, Changes, CircleEntry, CountyRow,

@@ -321,6 +321,11 @@ def test_a_broken_office_template_is_reported_in_chinese(run, tmp_path):
         bulletin.render_bulletin(run, tmp_path)
 
 
+def test_a_missing_override_folder_is_reported(run, tmp_path):
+    with pytest.raises(bulletin.BulletinTemplateError, match="自定义通报模板文件夹 .*不存在"):
+        bulletin.render_bulletin(run, tmp_path / "通报模板")
+
+
 def test_filters():
     assert [bulletin.num(v) for v in (3, 3.0, 66.66, 0.04, None)] == ["3", "3", "66.7", "0", "—"]
     assert bulletin.fixed(66.0) == "66.0" and bulletin.fixed(None) == "—"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 import shutil
 import socket
 import ssl
@@ -153,7 +154,8 @@ def test_messages_are_deterministic(run, run_dir):
     message = first.messages[0].message
     assert message["Date"] == "Tue, 30 Apr 2024 00:00:00 +0800"
     assert message["X-Jnqh-Run"] == "3"
-    assert message["Message-ID"] == f"<{first.messages[0].content_hash[:32]}.3@jining.gov.cn>"
+    assert re.fullmatch(r"<[0-9a-f]{32}\.3@jining\.gov\.cn>", message["Message-ID"])
+    assert len({m.message["Message-ID"] for m in first.messages}) == len(first.messages)
 
 
 def test_chinese_subjects_and_file_names_are_encoded(run, run_dir):
@@ -178,8 +180,11 @@ def test_chinese_subjects_and_file_names_are_encoded(run, run_dir):
 
 def test_eml_files_and_summary_for_review(run, run_dir):
     plan = mail.prepare_mail(run, run_dir, sample_registry(), settings_for())
-    written = mail.write_eml(plan)
     folder = run_dir / "邮件"
+    folder.mkdir()
+    (folder / "嘉祥县.eml").write_bytes(b"from an earlier preparation")
+    written = mail.write_eml(plan)
+    assert not (folder / "嘉祥县.eml").exists()
     assert [p.name for p in written] == ["任城区.eml", "兖州区.eml", "曲阜市.eml", "邹城市.eml", "领导.eml",
                                          "邮件清单.txt"]
     parsed = email.message_from_bytes((folder / "任城区.eml").read_bytes(), policy=policy.default)
@@ -248,6 +253,18 @@ def test_a_changed_message_is_sent_again(run, run_dir, history, smtp_server):
     report = mail.send_mail(mail.prepare_mail(run, run_dir, sample_registry(), settings_for(port)),
                             settings_for(port), history, pause=0)
     assert [d.recipient for d in report.of("sent")] == ["rencheng@example.cn", "rencheng2@example.cn"]
+
+
+def test_an_added_address_gets_the_message_and_the_others_do_not_again(run, run_dir, history, smtp_server):
+    handler = Recorder()
+    port = smtp_server(handler)
+    mail.send_mail(mail.prepare_mail(run, run_dir, sample_registry(), settings_for(port)),
+                   settings_for(port), history, pause=0)
+    more = settings_for(port, leadership=(LEADER, "deputy@jining.gov.cn"))
+    report = mail.send_mail(mail.prepare_mail(run, run_dir, sample_registry(), more), more, history, pause=0)
+    assert [d.recipient for d in report.of("sent")] == ["deputy@jining.gov.cn"]
+    assert handler.received[-1][1] == ["deputy@jining.gov.cn"]
+    assert report.summary() == "发送 1 个收件人，跳过 6 个（已发送过），失败 0 个。"
 
 
 def test_a_transient_451_is_retried(run, run_dir, history, smtp_server):

@@ -7,8 +7,10 @@ half-width brackets, quotes) so that each form reader can ask "where is this lab
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from jnqh.model import Source
 from jnqh.normalize import is_blank, label_key
 from jnqh.workbook import Grid, cell_ref
 
@@ -23,18 +25,33 @@ class Hit:
 
 
 class SheetIndex:
-    """The folded text of every non-empty anchor cell of one grid."""
+    """The folded text of every non-empty anchor cell of one grid.
+
+    `keys` maps (row, col) to the folded text; `rows` holds the same cells row by row
+    ((col, key) in column order), so that readers asking about one row need not scan
+    the whole sheet.
+    """
 
     def __init__(self, grid: Grid):
         self.grid = grid
         self.keys: dict[tuple[int, int], str] = {}
+        self.rows: dict[int, list[tuple[int, str]]] = {}
         covered = _covered_cells(grid)
         for r, row in enumerate(grid.rows):
+            cells = []
             for c, value in enumerate(row):
-                if (r, c) in covered or is_blank(value) or not isinstance(value, str):
+                if not isinstance(value, str) or not value:
                     continue
-                self.keys[(r, c)] = label_key(value)
+                key = _anchor_key(value)
+                if key is None or (r, c) in covered:
+                    continue
+                self.keys[(r, c)] = key
+                cells.append((c, key))
+            if cells:
+                self.rows[r] = cells
         self._merge_of = {(m[0], m[1]): m for m in grid.merged}
+        self._hits: dict[tuple, list[Hit]] = {}
+        self._sources: dict[tuple[int, int], Source] = {}
 
     @property
     def name(self) -> str:
@@ -43,17 +60,32 @@ class SheetIndex:
     def ref(self, r: int, c: int) -> str:
         return cell_ref(r, c)
 
+    def source(self, r: int, c: int) -> Source:
+        """Where (r, c) is, as records keep it; one shared (immutable) object per cell."""
+        source = self._sources.get((r, c))
+        if source is None:
+            source = self._sources[(r, c)] = Source(self.grid.name, cell_ref(r, c))
+        return source
+
     def find(self, anchors: tuple[str, ...], *, rows: range | None = None,
              prefix: bool = True, contains: bool = False) -> list[Hit]:
         """Cells whose folded text is, starts with (or contains) one of the anchors.
 
         Longer anchors are tried first, so '试点生活圈名称' wins over '生活圈名称'.
         """
+        # Readers ask the same questions of each block of a sheet: answer once per sheet.
+        question = (tuple(anchors), prefix, contains)
+        hits = self._hits.get(question)
+        if hits is None:
+            hits = self._hits[question] = self._find_all(*question)
+        if rows is None:
+            return list(hits)
+        return [hit for hit in hits if hit.row in rows]
+
+    def _find_all(self, anchors: tuple[str, ...], prefix: bool, contains: bool) -> list[Hit]:
         folded = sorted({label_key(a) for a in anchors if a}, key=len, reverse=True)
         hits = []
         for (r, c), key in self.keys.items():
-            if rows is not None and r not in rows:
-                continue
             for anchor in folded:
                 if key == anchor or (prefix and key.startswith(anchor)):
                     hits.append(Hit(r, c, key, anchor, key[len(anchor):].lstrip(":：")))
@@ -102,6 +134,12 @@ class SheetIndex:
                 return value, cell
         _, _, _, c_end = self.merge_span(r, c)
         return None, cells[0] if cells else (r, c_end + 1)
+
+
+@functools.lru_cache(maxsize=65536)
+def _anchor_key(text: str) -> str | None:
+    """The folded key of a text cell, None when it is blank (labels recur in every file)."""
+    return None if is_blank(text) else label_key(text)
 
 
 def _covered_cells(grid: Grid) -> set[tuple[int, int]]:
