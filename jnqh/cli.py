@@ -46,8 +46,26 @@ def _echo_json(payload: dict) -> None:
     click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", message="jnqh %(version)s")
+class _ChineseHelp:
+    """The --help option explains itself in Chinese too."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助后退出。"
+        return option
+
+
+class _Command(_ChineseHelp, click.Command):
+    pass
+
+
+class _Group(_ChineseHelp, click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", message="jnqh %(version)s", help="显示版本号后退出。")
 def cli() -> None:
     """济宁市城市一刻钟便民生活圈：填报模板、自查、评分、汇总、通报与邮件。
 

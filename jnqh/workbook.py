@@ -33,6 +33,7 @@ Detail never holds 'file', 'field' or 'value'; 'sheet' and 'cell' name a locatio
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import posixpath
@@ -181,12 +182,17 @@ def cell_ref(r: int, c: int) -> str:
     """(0, 0) -> 'A1'; (11, 2) -> 'C12'; column 26 -> 'AA'."""
     if r < 0 or c < 0:
         raise ValueError(f"negative cell coordinates ({r}, {c})")
+    return f"{_column_letters(c)}{r + 1}"
+
+
+@functools.lru_cache(maxsize=4096)  # every value read is traced to its cell
+def _column_letters(c: int) -> str:
     letters = ""
     c += 1
     while c:
         c, rem = divmod(c - 1, 26)
         letters = chr(65 + rem) + letters
-    return f"{letters}{r + 1}"
+    return letters
 
 
 def cell_text(value: object) -> str:

@@ -123,3 +123,13 @@ def test_template_command_writes_the_official_workbook(tmp_path):
 def test_template_for_an_unknown_county_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["template", "--out", str(tmp_path), "--county", "北京"])
     assert result.exit_code == 2 and "不是县市区名称" in result.output
+
+
+@pytest.mark.parametrize("command", ["template", "check", "score", "survey", "consolidate", "report", "mail",
+                                     "demo", "history"])
+def test_every_command_has_chinese_help(command):
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "显示本帮助后退出" in result.output
+    summary = result.output.split("\n\n")[1]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in summary)

@@ -8,10 +8,11 @@ right. The outlet table is found by its header row and read by its row labels.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from jnqh import forms
-from jnqh.model import CircleRecord, Source
+from jnqh.model import CircleRecord
 from jnqh.normalize import Parsed, fold, is_blank, label_key, normalise_county, parse_multi, ticked_options
 from jnqh.read.context import ReadContext, parse_field, record_parse_problem
 from jnqh.read.locate import SheetIndex
@@ -75,8 +76,7 @@ def _header_values(index: SheetIndex, block: range) -> dict[str, tuple[object, t
     """field id → (raw value, value cell, label cell) for every header label in the block."""
     found: dict = {}
     for r in block:
-        for c in range(len(index.grid.rows[r])):
-            key = index.keys.get((r, c))
+        for c, key in index.rows.get(r, ()):
             if not key or not _starts_with_label(key):
                 continue
             for field_id, value, cell in _segments(index, r, c):
@@ -101,8 +101,21 @@ def _segments(index: SheetIndex, r: int, c: int):
     One cell may hold one label ("四至范围"), a label and its value ("截至日期：2024-4-30"),
     or the whole header line typed as one ("试点生活圈名称：XX  所在县市区：YY  截至日期：ZZ").
     """
-    text = fold(index.grid.value(r, c))
+    for spec, inline, last in _cell_segments(fold(index.grid.value(r, c))):
+        if inline:
+            yield spec.id, inline, (r, c)
+        elif last:
+            yield spec.id, *_value_beside(index, r, c, spec)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cell_segments(text: str) -> tuple[tuple[forms.Field, str, bool], ...]:
+    """(field, value typed after its label or '', is it the last label) for a label cell's text.
+
+    Depends on the text alone, and the same label cells recur in every circle: cached.
+    """
     spots = _label_spots(text)
+    segments = []
     for i, (start, end, spec) in enumerate(spots):
         stop = spots[i + 1][0] if i + 1 < len(spots) else len(text)
         inline = text[end:stop].strip(" :：\n\t")
@@ -110,10 +123,10 @@ def _segments(index: SheetIndex, r: int, c: int):
             inline = text[end:stop]  # the ticks may be all that follows
             if not ticked_options(inline, spec.options) and not inline.strip(" :：\n（）(),，多选打√"):
                 inline = ""
-        if inline and not _PLACEHOLDER.search(inline):
-            yield spec.id, inline, (r, c)
-        elif i == len(spots) - 1:
-            yield spec.id, *_value_beside(index, r, c, spec)
+        if inline and _PLACEHOLDER.search(inline):
+            inline = ""
+        segments.append((spec, inline, i == len(spots) - 1))
+    return tuple(segments)
 
 
 def _label_pattern(anchor: str) -> re.Pattern:
@@ -175,7 +188,7 @@ def _read_header_field(index: SheetIndex, spec: forms.Field, found, record: Circ
             ctx.add("R-LABEL-MISSING", sheet=index.name, field=spec.id, label=spec.label)
         return
     raw, cell, _ = found
-    source = Source(index.name, index.ref(*cell))
+    source = index.source(*cell)
     record.sources[spec.id] = source
     parsed = _parse_options(spec, raw) if spec.options else parse_field(spec, raw)
     record_parse_problem(ctx, parsed, spec, source, spec.id, raw)
@@ -252,8 +265,7 @@ def _table_header(index: SheetIndex, block: range) -> tuple[int, dict[str, int]]
         spellings = tuple(label_key(s) for s in (column.label, *column.variants))
         # Headers pasted from Word may break over two rows; look at both.
         for r in (row, row + 1):
-            cells = [(c, k) for (rr, c), k in index.keys.items() if rr == r]
-            match = next((c for c, k in sorted(cells) if any(s in k for s in spellings)), None)
+            match = next((c for c, k in index.rows.get(r, ()) if any(s in k for s in spellings)), None)
             if match is not None:
                 columns[column.id] = match
                 break
@@ -313,7 +325,7 @@ def _read_row(index: SheetIndex, r: int, row_id: str, columns: dict[str, int],
             continue
         raw = index.grid.value(r, c)
         path = f"{prefix}.{column.id}"
-        source = Source(index.name, index.ref(r, c))
+        source = index.source(r, c)
         record.sources[path] = source
         parsed = parse_field(column, raw)
         record_parse_problem(ctx, parsed, column, source, path, raw)

@@ -58,6 +58,9 @@ ITEM_BY_KEY = {label_key(name): str(no) for no, name in enumerate(forms.SERVICE_
 EVENT_COLUMN = {c.id: c for c in forms.EVENT_COLUMNS}
 EVENT_CIRCLE_ANCHORS = (*forms.CIRCLE_FIELD["name"].anchors, EVENT_COLUMN["circle"].label)
 ELDERLY_VALUE = {"yes": True, "no": False, "none": "none"}
+# The 数量 column of each 附件2 type, as a column definition for parse messages.
+COUNT_SPECS = {t.id: forms.Column(t.id, f"{t.label} {forms.PRESENCE_COLUMNS[1]}", forms.COUNT, unit="个")
+               for t in forms.PRESENCE_TYPES}
 
 
 def read_extras(indexes: list[SheetIndex], circles: list[CircleRecord], ctx: ReadContext,
@@ -80,20 +83,21 @@ def read_extras(indexes: list[SheetIndex], circles: list[CircleRecord], ctx: Rea
 
 @dataclass
 class Sheet:
-    """One sheet's folded cells grouped by row, built once for every reader below."""
+    """One sheet's folded cells grouped by row (the index's own map), shared by every reader below."""
 
     index: SheetIndex
     rows: dict[int, list[tuple[int, str]]]
     height: int
     width: int
+    by_key: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, index: SheetIndex) -> Sheet:
-        rows: dict[int, list[tuple[int, str]]] = {}
-        for (r, c), key in sorted(index.keys.items()):
-            rows.setdefault(r, []).append((c, key))
+        by_key: dict[str, list[tuple[int, int]]] = {}
+        for cell, key in index.keys.items():
+            by_key.setdefault(key, []).append(cell)
         grid_rows = index.grid.rows
-        return cls(index, rows, len(grid_rows), max((len(row) for row in grid_rows), default=0))
+        return cls(index, index.rows, len(grid_rows), max((len(row) for row in grid_rows), default=0), by_key)
 
     @property
     def name(self) -> str:
@@ -108,10 +112,10 @@ class Sheet:
         return grid.value(*grid.merge_anchor(r, c))
 
     def source(self, r: int, c: int) -> Source:
-        return Source(self.name, self.index.ref(r, c))
+        return self.index.source(r, c)
 
     def cells(self, key: str) -> list[tuple[int, int]]:
-        return [(r, c) for (r, c), k in self.index.keys.items() if k == key]
+        return list(self.by_key.get(key, ()))
 
 
 class Owners:
@@ -266,11 +270,16 @@ def _read_score(sheet: Sheet, r: int, c: int, what: str, path: str, ctx: ReadCon
     found.sources.setdefault(path, source)
     if is_blank(raw):
         return
-    spec = forms.Column(path, f"{forms.SELF_SCORE_LABEL}·{what}", forms.DECIMAL)
+    spec = _score_spec(path, what)
     parsed = parse_decimal(raw)
     record_parse_problem(ctx, parsed, spec, source, path, raw)
     if parsed.value is not None:
         found.scores[key] = _tidy(parsed.value)
+
+
+@functools.lru_cache(maxsize=256)
+def _score_spec(path: str, what: str) -> forms.Column:
+    return forms.Column(path, f"{forms.SELF_SCORE_LABEL}·{what}", forms.DECIMAL)
 
 
 def _tidy(number: float) -> int | float:
@@ -391,7 +400,7 @@ def _presence_count(sheet: Sheet, r: int, c: int | None, presence_type: forms.Pr
     raw = sheet.value(r, c)
     source = sheet.source(r, c)
     found.sources.setdefault(path, source)
-    spec = forms.Column(presence_type.id, f"{presence_type.label} {forms.PRESENCE_COLUMNS[1]}", forms.COUNT, unit="个")
+    spec = COUNT_SPECS[presence_type.id]
     parsed = parse_count(raw, unit=spec.unit)
     record_parse_problem(ctx, parsed, spec, source, path, raw)
     if parsed.value is not None:
@@ -430,16 +439,27 @@ def _read_presence_ticks(sheet: Sheet, owners: Owners, ctx: ReadContext) -> None
 
 def _tick_cells(sheet: Sheet) -> list[TickCell]:
     found = []
-    for (r, c) in sorted(sheet.index.keys):
-        text = fold(sheet.index.grid.value(r, c))
-        if sum(ch in _MARKS for ch in text) < MIN_TICK_BOXES:
-            continue
-        ticked = ticked_options(text, PRESENCE_OPTIONS)
-        if ticked is None:
-            continue
-        listed = tuple(found_options(text, PRESENCE_OPTIONS))
-        found.append(TickCell(r, c, tuple(ticked), listed))
+    grid_rows = sheet.index.grid.rows
+    for (r, c) in sheet.index.keys:  # in row, then column order
+        ticks = _ticks_in(grid_rows[r][c])
+        if ticks is not None:
+            found.append(TickCell(r, c, *ticks))
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _ticks_in(value: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(ticked, listed) type ids of a pasted 附件2 checklist cell; None for any other text.
+
+    Every text cell of every sheet is asked, and the same texts recur: cached.
+    """
+    text = fold(value)
+    if sum(map(text.count, _MARKS)) < MIN_TICK_BOXES:
+        return None
+    ticked = ticked_options(text, PRESENCE_OPTIONS)
+    if ticked is None:
+        return None
+    return tuple(ticked), tuple(found_options(text, PRESENCE_OPTIONS))
 
 
 def _presence_from_ticks(sheet: Sheet, cells: list[TickCell], score_headers: list[tuple[int, int]],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jnqh import forms
-from jnqh.model import ProjectRecord, Source
+from jnqh.model import ProjectRecord
 from jnqh.normalize import is_blank, label_key
 from jnqh.read.context import ReadContext, parse_field, record_parse_problem
 from jnqh.read.locate import SheetIndex
@@ -11,6 +11,8 @@ from jnqh.read.locate import SheetIndex
 NAME_FIELD = forms.PROJECT_FIELD["name"]
 # A row that names 项目名称 and at least this many other columns is the header.
 MIN_OTHER_COLUMNS = 1
+# Each column's spellings, folded as the sheet's labels are.
+COLUMN_SPELLINGS = tuple((spec.id, tuple(label_key(s) for s in spec.anchors)) for spec in forms.PROJECT_FIELDS)
 
 
 def find_header(index: SheetIndex) -> tuple[int, dict[str, int]] | None:
@@ -23,15 +25,14 @@ def find_header(index: SheetIndex) -> tuple[int, dict[str, int]] | None:
 
 
 def _columns_in_row(index: SheetIndex, row: int) -> dict[str, int]:
-    cells = sorted((c, key) for (r, c), key in index.keys.items() if r == row)
+    cells = index.rows.get(row, ())
     columns: dict[str, int] = {}
-    for spec in forms.PROJECT_FIELDS:
-        spellings = [label_key(s) for s in spec.anchors]
+    for field_id, spellings in COLUMN_SPELLINGS:
         for c, key in cells:
             if c in columns.values():
                 continue
             if any(key == s or key.startswith(s) for s in spellings):
-                columns[spec.id] = c
+                columns[field_id] = c
                 break
     return columns
 
@@ -56,7 +57,7 @@ def _read_row(index: SheetIndex, r: int, raws: dict, columns: dict[str, int],
             record.data[spec.id] = None
             continue
         raw = raws[spec.id]
-        source = Source(index.name, index.ref(r, columns[spec.id]))
+        source = index.source(r, columns[spec.id])
         record.sources[spec.id] = source
         parsed = parse_field(spec, raw)
         record_parse_problem(ctx, parsed, spec, source, f"project.{spec.id}", raw)
