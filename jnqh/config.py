@@ -99,6 +99,8 @@ def _settings(table: dict, folder: Path, source: Path | None, environ) -> Settin
 
 
 def _mail(table: dict, environ) -> MailSettings:
+    if "password" in table:
+        raise ConfigError(f"配置文件 [mail] 中不能写 password：SMTP 密码只从环境变量 {PASSWORD_VARIABLE} 读取")
     known = {f for f in MailSettings.__dataclass_fields__ if f != "password"}
     unknown = set(table) - known
     if unknown:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from jnqh import forms, issues
@@ -31,11 +32,28 @@ class ReadContext:
                  field=field, value=value, **params)
 
 
+# Kinds whose result depends on the kind, unit and value alone and holds no list: one parse
+# serves every cell with the same value (counts like 0, 1, 2 fill most of a form).
+_PLAIN_KINDS = frozenset({forms.TEXT, forms.COUNT, forms.DECIMAL, forms.PERCENT, forms.DATE, forms.YESNO})
+_PLAIN_VALUES = (str, int, float, bool, dt.date, dt.datetime)
+
+
 def parse_field(spec: forms.Field | forms.Column, raw: object) -> Parsed:
     """Parse one raw cell value by the kind its form definition gives."""
-    unit = getattr(spec, "unit", "")
-    options = getattr(spec, "options", ())
     kind = spec.kind
+    if kind in _PLAIN_KINDS and (raw is None or type(raw) in _PLAIN_VALUES):
+        return _parse_plain(kind, getattr(spec, "unit", ""), raw)
+    return _parse_by_kind(kind, getattr(spec, "unit", ""), getattr(spec, "options", ()), raw)
+
+
+@functools.lru_cache(maxsize=16384, typed=True)  # typed: 1, 1.0 and True parse differently
+def _parse_plain(kind: str, unit: str, raw: object) -> Parsed:
+    # Results are shared between cells: Parsed is frozen and its value immutable here,
+    # and readers copy `params` before adding to it (record_parse_problem).
+    return _parse_by_kind(kind, unit, (), raw)
+
+
+def _parse_by_kind(kind: str, unit: str, options: tuple, raw: object) -> Parsed:
     if kind == forms.TEXT:
         return Parsed(clean_text(raw))
     if kind == forms.COUNT:
