@@ -225,10 +225,17 @@ def split_list(value: object) -> list[str]:
 def match_option(text: str, options: tuple[forms.Option, ...]) -> forms.Option | None:
     """The option whose label, variant or id the text names."""
     key = label_key(text)
-    for option in options:
-        if key in (label_key(option.label), option.id.lower(), *map(label_key, option.variants)):
+    for option, spellings in _option_spellings(options):
+        if key in spellings:
             return option
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _option_spellings(options: tuple[forms.Option, ...]) -> tuple[tuple[forms.Option, frozenset[str]], ...]:
+    """Each option with the keys that name it (label, id, variants), folded once."""
+    return tuple((o, frozenset((label_key(o.label), o.id.lower(), *map(label_key, o.variants))))
+                 for o in options)
 
 
 def parse_choice(value: object, options: tuple[forms.Option, ...]) -> Parsed:

@@ -38,6 +38,16 @@ def fresh(office, tmp_path):
     return copy
 
 
+@pytest.fixture(scope="module")
+def ran(office, tmp_path_factory):
+    """One run on a copy of the demo office, shared by the tests that only look at it."""
+    copy = tmp_path_factory.mktemp("ran") / "办公室"
+    shutil.copytree(office, copy)
+    before = _tree(copy / "inbox")
+    run, settings = _run(copy)
+    return copy, run, settings, before
+
+
 def _run(folder: Path, **options):
     settings = load_settings(folder / "jnqh.toml")
     registry = load_registry(settings.registry)
@@ -55,14 +65,13 @@ def _cells(path: Path) -> dict:
     return {ws.title: [tuple(row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
 
 
-def test_inbox_is_never_touched(fresh):
-    before = _tree(fresh / "inbox")
-    _run(fresh)
-    assert _tree(fresh / "inbox") == before
+def test_inbox_is_never_touched(ran):
+    folder, _, _, before = ran
+    assert _tree(folder / "inbox") == before
 
 
-def test_every_output_is_written(fresh):
-    run, settings = _run(fresh)
+def test_every_output_is_written(ran):
+    _, run, settings, _ = ran
     folder = settings.outbox / "2024-05-06"
     for name in ("济宁市一刻钟便民生活圈汇总_20240506.xlsx", "济宁市_附件5_附件6_20240506.xlsx",
                  "通报_20240506.docx", "通报_20240506.html", "run.json"):
@@ -76,8 +85,8 @@ def test_every_output_is_written(fresh):
     assert summary["circles"]["expected"] == 120 and summary["circles"]["main_city"]["expected"] == 80
 
 
-def test_broken_files_are_listed_and_the_run_goes_on(fresh):
-    run, _ = _run(fresh)
+def test_broken_files_are_listed_and_the_run_goes_on(ran):
+    run = ran[1]
     statuses = {f.path: f.status for f in run.files}
     assert any(s == "unreadable" for s in statuses.values())
     assert any(p.endswith(".et") and s == "convert" for p, s in statuses.items())
@@ -86,8 +95,8 @@ def test_broken_files_are_listed_and_the_run_goes_on(fresh):
     assert any("~$" in p for p in run.locks)
 
 
-def test_resubmission_supersedes_and_unknown_names_are_listed(fresh):
-    run, _ = _run(fresh)
+def test_resubmission_supersedes_and_unknown_names_are_listed(ran):
+    run = ran[1]
     superseded = [c for c in run.circles if c.status == "superseded"]
     assert superseded and all(c.superseded_by for c in superseded)
     for old in superseded:
@@ -97,16 +106,16 @@ def test_resubmission_supersedes_and_unknown_names_are_listed(fresh):
     assert unmatched and unmatched[0].nearest  # with the nearest registry name
 
 
-def test_every_accepted_circle_is_scored(fresh):
-    run, _ = _run(fresh)
+def test_every_accepted_circle_is_scored(ran):
+    run = ran[1]
     for circle in run.accepted:
         assert circle.final_type in ("品质型", "提升型", "基础型", "未达标")
         assert len(circle.score["service"]["items"]) == 10
     assert sum(run.type_counts.values()) == len(run.accepted)
 
 
-def test_a_county_that_sent_nothing_is_named(fresh):
-    run, _ = _run(fresh)
+def test_a_county_that_sent_nothing_is_named(ran):
+    run = ran[1]
     assert run.missing_counties == ["梁山县"]
 
 
@@ -143,16 +152,15 @@ def test_a_second_run_at_the_same_time_is_refused(fresh):
                 pass
 
 
-def test_formula_looking_text_stays_text(fresh):
-    _run(fresh)
-    book = openpyxl.load_workbook(next((fresh / "outbox").rglob("济宁市一刻钟便民生活圈汇总_*.xlsx")))
+def test_formula_looking_text_stays_text(ran):
+    book = openpyxl.load_workbook(next((ran[0] / "outbox").rglob("济宁市一刻钟便民生活圈汇总_*.xlsx")))
     texts = [c for ws in book.worksheets for row in ws.iter_rows() for c in row
              if isinstance(c.value, str) and c.value.startswith(("=HYPERLINK", "+1+1"))]
     assert texts and all(c.data_type == "s" for c in texts)
 
 
-def test_feedback_holds_only_its_county(fresh):
-    run, settings = _run(fresh)
+def test_feedback_holds_only_its_county(ran):
+    _, run, settings, _ = ran
     others = {c.name: c.county for c in run.circles}
     for row in run.counties:
         path = settings.outbox / run.outputs[f"feedback:{row.county}"]

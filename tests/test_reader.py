@@ -4,6 +4,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import lo
 import openpyxl
 import pytest
 
@@ -157,3 +158,16 @@ def test_reading_never_changes_the_input(tmp_path, registry):
     before = (path.read_bytes(), path.stat().st_mtime_ns)
     _read(path, registry)
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("target", ["xlsx", "xls"])
+def test_files_saved_by_libreoffice_read_the_same(tmp_path, registry, target):
+    """A county that opens the form in LibreOffice (or WPS) and saves it sends the same data."""
+    if lo.soffice() is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    saved = lo.convert(FIXTURES / "seed_clean.xlsx", tmp_path, target)
+    original = _read(FIXTURES / "seed_clean.xlsx", registry).circles[0].data
+    again = _read(saved, registry)
+    assert again.status == "ok", [i.message for i in again.issues]
+    assert again.circles[0].data == original

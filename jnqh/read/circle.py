@@ -161,6 +161,8 @@ def _value_beside(index: SheetIndex, r: int, c: int, spec: forms.Field):
 
 OPTION_KEYS = frozenset(label_key(s) for spec in (forms.CIRCLE_FIELD["operators"], forms.CIRCLE_FIELD["layout"])
                        for o in spec.options for s in (o.label, *o.variants))
+# Option names typed in cells of their own do not end an options box; other labels do.
+OPTION_STOPS = HEADER_STOPS - OPTION_KEYS
 
 
 def _option_region(index: SheetIndex, r: int, c: int) -> tuple[str, tuple[int, int]]:
@@ -172,7 +174,7 @@ def _option_region(index: SheetIndex, r: int, c: int) -> tuple[str, tuple[int, i
     r1, _, r2, _ = index.merge_span(r, c)
     parts, first = [], None
     for row in range(r1, r2 + 1):
-        for cell in index.right_cells(row, c, HEADER_STOPS - OPTION_KEYS):
+        for cell in index.right_cells(row, c, OPTION_STOPS):
             first = first or cell
             value = index.grid.value(*cell)
             parts.append("" if is_blank(value) else fold(value))
@@ -315,16 +317,19 @@ def _row_id(labels: list[str], group: str | None, seen: set[str]) -> str | None:
     return None
 
 
+# Each outlet row's columns with their field paths ('categories.breakfast.outlets'), made once.
+ROW_PATHS = {row_id: tuple((column, f"{prefix}.{column.id}") for column in forms.OUTLET_COLUMNS)
+             for row_id, prefix in [("total", "total"), *((cat.id, f"categories.{cat.id}") for cat in forms.CATEGORIES)]}
+
+
 def _read_row(index: SheetIndex, r: int, row_id: str, columns: dict[str, int],
               record: CircleRecord, ctx: ReadContext) -> None:
     target = record.data["total"] if row_id == "total" else record.data["categories"][row_id]
-    prefix = "total" if row_id == "total" else f"categories.{row_id}"
-    for column in forms.OUTLET_COLUMNS:
+    for column, path in ROW_PATHS[row_id]:
         c = columns.get(column.id)
         if c is None:
             continue
         raw = index.grid.value(r, c)
-        path = f"{prefix}.{column.id}"
         source = index.source(r, c)
         record.sources[path] = source
         parsed = parse_field(column, raw)

@@ -89,15 +89,12 @@ class Sheet:
     rows: dict[int, list[tuple[int, str]]]
     height: int
     width: int
-    by_key: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    _cells: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, index: SheetIndex) -> Sheet:
-        by_key: dict[str, list[tuple[int, int]]] = {}
-        for cell, key in index.keys.items():
-            by_key.setdefault(key, []).append(cell)
         grid_rows = index.grid.rows
-        return cls(index, index.rows, len(grid_rows), max((len(row) for row in grid_rows), default=0), by_key)
+        return cls(index, index.rows, len(grid_rows), max((len(row) for row in grid_rows), default=0))
 
     @property
     def name(self) -> str:
@@ -115,7 +112,10 @@ class Sheet:
         return self.index.source(r, c)
 
     def cells(self, key: str) -> list[tuple[int, int]]:
-        return list(self.by_key.get(key, ()))
+        """The cells whose folded text is `key` (several readers ask for the same keys)."""
+        if key not in self._cells:
+            self._cells[key] = [cell for cell, k in self.index.keys.items() if k == key]
+        return list(self._cells[key])
 
 
 class Owners:

@@ -84,8 +84,14 @@ class SheetIndex:
 
     def _find_all(self, anchors: tuple[str, ...], prefix: bool, contains: bool) -> list[Hit]:
         folded = sorted({label_key(a) for a in anchors if a}, key=len, reverse=True)
+        # Without `contains`, a key can only match an anchor it starts with (or equals):
+        # one C-level test rejects the other cells before the loop that picks the anchor.
+        starts = tuple(folded) if prefix and not contains else ()
+        exact = frozenset(folded) if not prefix and not contains else frozenset()
         hits = []
         for (r, c), key in self.keys.items():
+            if (starts and not key.startswith(starts)) or (exact and key not in exact):
+                continue
             for anchor in folded:
                 if key == anchor or (prefix and key.startswith(anchor)):
                     hits.append(Hit(r, c, key, anchor, key[len(anchor):].lstrip(":：")))
@@ -100,8 +106,9 @@ class SheetIndex:
         return self._merge_of.get((r, c), (r, c, r, c))
 
     def is_key(self, r: int, c: int, keys: frozenset[str]) -> bool:
+        """Whether the text at (r, c) is, or starts with, one of `keys`."""
         key = self.keys.get((r, c))
-        return key is not None and any(key == k or key.startswith(k) for k in keys)
+        return key is not None and key.startswith(_as_prefixes(keys))
 
     def right_cells(self, r: int, c: int, stop: frozenset[str]) -> list[tuple[int, int]]:
         """Anchor cells right of (r, c) on row r, up to the next label in `stop`."""
@@ -134,6 +141,12 @@ class SheetIndex:
                 return value, cell
         _, _, _, c_end = self.merge_span(r, c)
         return None, cells[0] if cells else (r, c_end + 1)
+
+
+@functools.lru_cache(maxsize=64)
+def _as_prefixes(keys: frozenset[str]) -> tuple[str, ...]:
+    # str.startswith takes a tuple; the stop sets are module constants, so this is made once.
+    return tuple(keys)
 
 
 @functools.lru_cache(maxsize=65536)
