@@ -8,9 +8,10 @@ from pathlib import Path
 
 from jnqh import issues
 from jnqh.discover import discover
-from jnqh.model import FileReport
+from jnqh.model import SURVEY_KIND, FileReport
 from jnqh.read import read_file
 from jnqh.registry import Registry
+from jnqh.survey import SurveyFile, read_survey
 
 
 @dataclass
@@ -41,9 +42,33 @@ def check_paths(paths: list[Path], *, registry: Registry | None = None,
     for path in found.convert:
         result.files.append(_failed(path, "F-CONVERT", ext=path.suffix))
     for path in found.spreadsheets:
-        result.files.append(read_file(path, shown_as=str(path), registry=registry, today=today))
+        report, _ = read_submission(path, shown_as=str(path), registry=registry, today=today)
+        result.files.append(report)
     result.files.sort(key=lambda f: f.path)
     return result
+
+
+def read_submission(path: Path, *, shown_as: str, registry: Registry | None,
+                    today: dt.date) -> tuple[FileReport, SurveyFile | None]:
+    """One file as it arrived: a form workbook, or else perhaps a 附件4 questionnaire export."""
+    report = read_file(path, shown_as=shown_as, registry=registry, today=today)
+    return report, _as_survey(path, shown_as, report)
+
+
+def _as_survey(path: Path, shown: str, report: FileReport) -> SurveyFile | None:
+    """A file with no 附件5/附件6 may be a questionnaire export; read it as one if so."""
+    if not report.unreadable or [i.code for i in report.issues] != ["F-NO-FORM"]:
+        return None
+    survey = read_survey(path)
+    if not survey.questions:
+        return None
+    survey.path = shown
+    report.unreadable = False
+    report.kind, report.responses = SURVEY_KIND, len(survey.responses)
+    report.issues = [issues.make(p["code"], file=shown, sheet=survey.sheet, cell=p.get("cell"),
+                                 **{k: v for k, v in (p.get("params") or {}).items() if k != "file"})
+                     for p in survey.problems]
+    return survey
 
 
 def _failed(path: Path, code: str, **params: object) -> FileReport:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from jnqh.issues import ERROR, Issue
 
 OK, WARNINGS, ERRORS, UNREADABLE = "ok", "warnings", "errors", "unreadable"
+FORM_KIND, SURVEY_KIND = "form", "survey"  # what a readable file held
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,8 @@ class FileReport:
     events: list[dict] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     unreadable: bool = False
+    kind: str = FORM_KIND
+    responses: int = 0  # answers, when the file is a questionnaire export
 
     @property
     def status(self) -> str:

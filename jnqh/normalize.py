@@ -195,6 +195,11 @@ def parse_tick(value: object) -> bool | None:
         return value
     if isinstance(value, (int, float)):
         return value != 0
+    return _tick_of_text(value if isinstance(value, str) else str(value))
+
+
+@functools.lru_cache(maxsize=4096)  # the same few marks and words fill every checklist
+def _tick_of_text(value: str) -> bool | None:
     text = fold(value).lower().replace(" ", "")
     if text in forms.TICK_WORDS or (text and all(ch in forms.TICK_MARKS for ch in text)):
         return True

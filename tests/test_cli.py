@@ -133,3 +133,15 @@ def test_every_command_has_chinese_help(command):
     assert "显示本帮助后退出" in result.output
     summary = result.output.split("\n\n")[1]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in summary)
+
+
+def test_a_questionnaire_export_is_recognised_not_called_broken(tmp_path):
+    import random
+
+    from jnqh import samples
+
+    circle = {"name": "任城区古槐街道一刻钟便民生活圈", "county": "任城区", "as_of": "2024-04-30",
+              "residents_10k": 0.1, "communities": ["古槐社区"]}
+    samples.write_survey_export(tmp_path / "问卷.xlsx", samples.make_survey_rows(random.Random(1), circle, 30, 90))
+    result = CliRunner().invoke(cli, ["check", str(tmp_path)])
+    assert result.exit_code == 0 and "附件4 满意度问卷，30 份答卷" in result.output

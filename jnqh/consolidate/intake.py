@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from jnqh import __version__, issues
+from jnqh import __version__
+from jnqh.check import read_submission
 from jnqh.discover import Found, discover
 from jnqh.history import History
 from jnqh.model import FileReport
-from jnqh.read import read_file
 from jnqh.registry import Registry, load_registry
-from jnqh.survey import SurveyFile, read_survey
+from jnqh.survey import SurveyFile
 from jnqh.workbook import sha256_file
 
 # Below this many files a process pool costs more than it saves.
@@ -142,26 +142,5 @@ def _worker_read(job: tuple[Path, str]) -> Arrival:
 
 
 def _read_one(path: Path, shown: str, registry: Registry, today: dt.date) -> Arrival:
-    report = read_file(path, shown_as=shown, registry=registry, today=today)
-    survey = _as_survey(path, shown, report)
+    report, survey = read_submission(path, shown_as=shown, registry=registry, today=today)
     return Arrival(path, shown, report, survey=survey)
-
-
-def _as_survey(path: Path, shown: str, report: FileReport) -> SurveyFile | None:
-    """A file with no 附件5/附件6 may be a questionnaire export; read it as one if so."""
-    if not report.unreadable or [i.code for i in report.issues] != ["F-NO-FORM"]:
-        return None
-    survey = read_survey(path)
-    if not survey.questions:
-        return None
-    survey.path = shown
-    report.unreadable = False
-    report.issues = [issues.make(p["code"], file=shown, sheet=survey.sheet, cell=p.get("cell"),
-                                 **_survey_params(p)) for p in survey.problems]
-    return survey
-
-
-def _survey_params(problem: dict) -> dict:
-    params = dict(problem.get("params") or {})
-    params.pop("file", None)
-    return params

@@ -18,7 +18,7 @@ from jnqh import forms
 from jnqh.model import CircleRecord, Source
 from jnqh.normalize import (
     Parsed, circle_key, found_options, clean_text, fold, is_blank, label_key, match_option, parse_choice, parse_count,
-    parse_decimal, parse_multi, parse_tick, split_list, ticked_options,
+    parse_multi, parse_tick, split_list, ticked_options,
 )
 from jnqh.read.context import ReadContext, parse_field, record_parse_problem
 from jnqh.read.locate import SheetIndex
@@ -271,7 +271,7 @@ def _read_score(sheet: Sheet, r: int, c: int, what: str, path: str, ctx: ReadCon
     if is_blank(raw):
         return
     spec = _score_spec(path, what)
-    parsed = parse_decimal(raw)
+    parsed = parse_field(spec, raw)  # a DECIMAL: parse_decimal, shared by equal values
     record_parse_problem(ctx, parsed, spec, source, path, raw)
     if parsed.value is not None:
         found.scores[key] = _tidy(parsed.value)
@@ -401,7 +401,7 @@ def _presence_count(sheet: Sheet, r: int, c: int | None, presence_type: forms.Pr
     source = sheet.source(r, c)
     found.sources.setdefault(path, source)
     spec = COUNT_SPECS[presence_type.id]
-    parsed = parse_count(raw, unit=spec.unit)
+    parsed = parse_field(spec, raw)  # a COUNT: parse_count with its unit
     record_parse_problem(ctx, parsed, spec, source, path, raw)
     if parsed.value is not None:
         found.counts[presence_type.id] = parsed.value
@@ -710,7 +710,7 @@ def _read_option_rows(sheet: Sheet, fact: FactRow, col: int, ctx: ReadContext) -
         answered = True
         source = sheet.source(r, col)
         sub = forms.Column(spec.id, f"{spec.label}·{option.label}", forms.COUNT, unit=spec.unit)
-        parsed = parse_count(raw, unit=spec.unit) if counted else _parse_option_tick(raw)
+        parsed = parse_field(sub, raw) if counted else _parse_option_tick(raw)
         record_parse_problem(ctx, parsed, sub, source, f"service.{spec.id}", raw)
         if counted and parsed.value is not None:
             counts[option.id] = parsed.value

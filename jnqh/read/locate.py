@@ -38,17 +38,14 @@ class SheetIndex:
         self.rows: dict[int, list[tuple[int, str]]] = {}
         covered = _covered_cells(grid)
         for r, row in enumerate(grid.rows):
-            cells = []
-            for c, value in enumerate(row):
-                if not isinstance(value, str) or not value:
-                    continue
-                key = _anchor_key(value)
-                if key is None or (r, c) in covered:
-                    continue
-                self.keys[(r, c)] = key
-                cells.append((c, key))
+            # Most cells are empty (''): one comprehension per row keeps this cheap.
+            cells = [(c, key) for c, value in enumerate(row)
+                     if value and isinstance(value, str) and (key := _anchor_key(value)) is not None]
+            if covered:
+                cells = [(c, key) for c, key in cells if (r, c) not in covered]
             if cells:
                 self.rows[r] = cells
+                self.keys.update(((r, c), key) for c, key in cells)
         self._merge_of = {(m[0], m[1]): m for m in grid.merged}
         self._hits: dict[tuple, list[Hit]] = {}
         self._sources: dict[tuple[int, int], Source] = {}

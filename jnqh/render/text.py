@@ -8,7 +8,7 @@ layout is made here.
 from __future__ import annotations
 
 from jnqh.issues import SEVERITY_LABEL, Issue
-from jnqh.model import FileReport
+from jnqh.model import SURVEY_KIND, FileReport
 
 
 def issue_line(issue: Issue) -> str:
@@ -18,7 +18,10 @@ def issue_line(issue: Issue) -> str:
 def file_summary(report: FileReport) -> str:
     if report.unreadable:
         return "无法读取"
-    held = f"{len(report.circles)} 个生活圈、{len(report.projects)} 个项目"
+    if report.kind == SURVEY_KIND:
+        held = f"附件4 满意度问卷，{report.responses} 份答卷"
+    else:
+        held = f"{len(report.circles)} 个生活圈、{len(report.projects)} 个项目"
     if not report.issues:
         return f"未发现问题（{held}）"
     return f"{report.error_count} 个错误、{report.warning_count} 个提醒（{held}）"
