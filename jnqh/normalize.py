@@ -236,7 +236,27 @@ def match_option(text: str, options: tuple[forms.Option, ...]) -> forms.Option |
     return None
 
 
-@functools.lru_cache(maxsize=64)
+def _per_options(build):
+    """Memoise `build(options)` by the identity of the options tuple.
+
+    Option tuples are the form definitions' constants. An lru_cache would hash the tuple,
+    calling every Option's dataclass __hash__ on each lookup, which cost more than the
+    work it saved. Each entry keeps its tuple alive, so its id cannot be reused meanwhile.
+    """
+    cache: dict[int, tuple] = {}
+
+    @functools.wraps(build)
+    def cached(options):
+        entry = cache.get(id(options))
+        if entry is None or entry[0] is not options:
+            if len(cache) >= 256:  # only a caller making new tuples on every call gets here
+                cache.clear()
+            entry = cache[id(options)] = (options, build(options))
+        return entry[1]
+    return cached
+
+
+@_per_options
 def _option_spellings(options: tuple[forms.Option, ...]) -> tuple[tuple[forms.Option, frozenset[str]], ...]:
     """Each option with the keys that name it (label, id, variants), folded once."""
     return tuple((o, frozenset((label_key(o.label), o.id.lower(), *map(label_key, o.variants))))
@@ -299,7 +319,7 @@ def found_options(text: object, options: tuple[forms.Option, ...]) -> list[str]:
     return [option.id for _, _, option in _find_labels(fold(text), options)]
 
 
-@functools.lru_cache(maxsize=64)
+@_per_options
 def _label_matcher(options: tuple[forms.Option, ...]) -> tuple[re.Pattern, dict[str, forms.Option]]:
     # One alternation, longest spelling first, so '菜市场（菜店）' wins over '菜市场'.
     by_spelling: dict[str, forms.Option] = {}

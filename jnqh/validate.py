@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 # Sums are compared after rounding away float noise (0.1 + 0.2).
 _EPSILON = 1e-6
+# Each category row's field path and label, as messages name it (made once, not per circle).
+CATEGORY_ROWS = tuple((f"categories.{cat.id}", forms.field_label(f"categories.{cat.id}").strip())
+                      for cat in forms.CATEGORIES)
 
 
 def validate_circle(record: CircleRecord, ctx: ReadContext, registry: Registry | None) -> None:
@@ -29,8 +32,8 @@ def validate_circle(record: CircleRecord, ctx: ReadContext, registry: Registry |
     _dates(record, ctx)
     _residents(record, ctx)
     _facility(record, ctx)
-    for cat in forms.CATEGORIES:
-        _outlet_row(record, ctx, f"categories.{cat.id}", forms.field_label(f"categories.{cat.id}").strip())
+    for path, label in CATEGORY_ROWS:
+        _outlet_row(record, ctx, path, label)
     if not _totals(record, ctx):
         # Only a 合计 the county typed is checked; a computed one repeats the rows' problems.
         _outlet_row(record, ctx, "total", forms.TOTAL_LABEL)

@@ -74,6 +74,8 @@ XML_HEAD_BYTES = 4096                # the prolog (where a DOCTYPE lives) fits h
 _REF_SHAPES = bytes.maketrans(
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
     b"A" * 52 + b"0" * 10)
+# A cell tag not written `<c r="`: one regex pass, cheaper than counting both spellings.
+_LOOSE_CELL = re.compile(rb'<c(?! r=")')
 _ATTR = rb"""\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*')"""
 # For the exact scan: a <c> or <row> start tag and its attributes, and r values.
 _TAG = re.compile(rb"<(?:[\w.-]+:)?(c|row)((?:" + _ATTR + rb")*)\s*/?>")
@@ -516,12 +518,12 @@ def _extent_is_small(xml: bytes) -> bool:
     writers write it, `<c r="...`, so every cell has an explicit ref (then row
     tags do not matter: calamine takes the row from the ref), and no ref value
     anywhere in sheetData has two letters before a digit or five digits after a
-    letter. About 80 us per 10 KB sheet: only bytes.count, `in` and translate.
+    letter. About 80 us per 10 KB sheet: one regex search, bytes.find and translate.
     """
-    body = xml[xml.find(b"sheetData"):xml.rfind(b"sheetData")]
-    if body.count(b"<c") != body.count(b'<c r="') or b":c" in body:
+    start, end = xml.find(b"sheetData"), xml.rfind(b"sheetData")
+    if _LOOSE_CELL.search(xml, start, end) or xml.find(b":c", start, end) >= 0:
         return False  # a cell without r, odd spacing, or a prefixed tag
-    shapes = body.translate(_REF_SHAPES)
+    shapes = xml[start:end].translate(_REF_SHAPES)
     return b"AA0" not in shapes and b"A00000" not in shapes
 
 

@@ -89,7 +89,7 @@ class Sheet:
     rows: dict[int, list[tuple[int, str]]]
     height: int
     width: int
-    _cells: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    _cells: dict[str, list[tuple[int, int]]] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def of(cls, index: SheetIndex) -> Sheet:
@@ -709,7 +709,7 @@ def _read_option_rows(sheet: Sheet, fact: FactRow, col: int, ctx: ReadContext) -
             continue
         answered = True
         source = sheet.source(r, col)
-        sub = forms.Column(spec.id, f"{spec.label}·{option.label}", forms.COUNT, unit=spec.unit)
+        sub = _option_spec(spec.id, spec.label, option.label, spec.unit)
         parsed = parse_field(sub, raw) if counted else _parse_option_tick(raw)
         record_parse_problem(ctx, parsed, sub, source, f"service.{spec.id}", raw)
         if counted and parsed.value is not None:
@@ -719,6 +719,12 @@ def _read_option_rows(sheet: Sheet, fact: FactRow, col: int, ctx: ReadContext) -
     if not answered:
         return None
     return counts if counted else sorted(set(ticked))
+
+
+@functools.lru_cache(maxsize=256)  # keyed by text: hashing a Field costs more than making this
+def _option_spec(fact_id: str, fact_label: str, option_label: str, unit: str) -> forms.Column:
+    """One option row of a MULTI fact as a column definition, for its parse messages."""
+    return forms.Column(fact_id, f"{fact_label}·{option_label}", forms.COUNT, unit=unit)
 
 
 def _parse_option_tick(raw: object) -> Parsed:

@@ -38,17 +38,19 @@ class SheetIndex:
         self.rows: dict[int, list[tuple[int, str]]] = {}
         covered = _covered_cells(grid)
         for r, row in enumerate(grid.rows):
-            # Most cells are empty (''): one comprehension per row keeps this cheap.
-            cells = [(c, key) for c, value in enumerate(row)
-                     if value and isinstance(value, str) and (key := _anchor_key(value)) is not None]
-            if covered:
-                cells = [(c, key) for c, key in cells if (r, c) not in covered]
+            cells = []
+            for c, value in enumerate(row):
+                if not value or not isinstance(value, str):
+                    continue  # most cells are empty: the cheapest test first
+                key = _anchor_key(value)
+                if key is None or (r, c) in covered:
+                    continue
+                self.keys[(r, c)] = key
+                cells.append((c, key))
             if cells:
                 self.rows[r] = cells
-                self.keys.update(((r, c), key) for c, key in cells)
         self._merge_of = {(m[0], m[1]): m for m in grid.merged}
         self._hits: dict[tuple, list[Hit]] = {}
-        self._sources: dict[tuple[int, int], Source] = {}
 
     @property
     def name(self) -> str:
@@ -58,11 +60,8 @@ class SheetIndex:
         return cell_ref(r, c)
 
     def source(self, r: int, c: int) -> Source:
-        """Where (r, c) is, as records keep it; one shared (immutable) object per cell."""
-        source = self._sources.get((r, c))
-        if source is None:
-            source = self._sources[(r, c)] = Source(self.grid.name, cell_ref(r, c))
-        return source
+        """Where (r, c) is, as records keep it."""
+        return _source(self.grid.name, r, c)
 
     def find(self, anchors: tuple[str, ...], *, rows: range | None = None,
              prefix: bool = True, contains: bool = False) -> list[Hit]:
@@ -140,6 +139,13 @@ class SheetIndex:
         return None, cells[0] if cells else (r, c_end + 1)
 
 
+@functools.lru_cache(maxsize=65536)
+def _source(sheet: str, r: int, c: int) -> Source:
+    # Every value read is traced to its cell, and files of one template share sheet names
+    # and cells: Source is immutable, so one object serves them all.
+    return Source(sheet, cell_ref(r, c))
+
+
 @functools.lru_cache(maxsize=64)
 def _as_prefixes(keys: frozenset[str]) -> tuple[str, ...]:
     # str.startswith takes a tuple; the stop sets are module constants, so this is made once.
@@ -154,13 +160,11 @@ def _anchor_key(text: str) -> str | None:
 
 def _covered_cells(grid: Grid) -> set[tuple[int, int]]:
     """Cells hidden under a merge (they read as '' and are never anchors)."""
-    covered = set()
+    if not grid.merged:
+        return set()
     last_row = len(grid.rows) - 1
     last_col = max((len(row) for row in grid.rows), default=0) - 1
-    for r1, c1, r2, c2 in grid.merged:
-        # Clip: a merge over whole rows or columns must not cost a million cells.
-        for r in range(r1, min(r2, last_row) + 1):
-            for c in range(c1, min(c2, last_col) + 1):
-                if (r, c) != (r1, c1):
-                    covered.add((r, c))
-    return covered
+    # Clip: a merge over whole rows or columns must not cost a million cells.
+    return {(r, c) for r1, c1, r2, c2 in grid.merged
+            for r in range(r1, min(r2, last_row) + 1)
+            for c in range(c1, min(c2, last_col) + 1) if (r, c) != (r1, c1)}
