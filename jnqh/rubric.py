@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import SimpleNamespace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
@@ -27,8 +27,11 @@ def _d(value: str | int) -> Decimal:
     return Decimal(str(value))
 
 
+@lru_cache(maxsize=8192)
 def plain(number: Decimal | int | float) -> str:
     """A number as the explanations write it: no trailing zeros (3.8, not 3.80; 4, not 4.0)."""
+    # Cached by value: equal numbers (3, 3.0, Decimal("3.00")) read the same, and the same
+    # few numbers recur in every circle's explanations.
     if type(number) is int:
         return str(number)
     text = str(number) if type(number) is Decimal else str(Decimal(str(number)))

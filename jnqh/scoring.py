@@ -66,6 +66,7 @@ def _pct(value: Decimal) -> str:
     return fmt(value.quantize(_CENT, ROUND_DOWN))
 
 
+@lru_cache(maxsize=8192)
 def to_number(value: Decimal) -> int | float:
     """The JSON form of points: int when whole, else a float of at most two decimals."""
     numerator, denominator = value.as_integer_ratio()
