@@ -21,7 +21,10 @@ NAME = forms.CIRCLE_FIELD["name"]
 HEADER_FIELDS = tuple(f for f in forms.CIRCLE_FIELDS if f.id != "notes")
 # Every header label stops the search for the value of the label before it.
 HEADER_STOPS = frozenset(label_key(a) for f in forms.CIRCLE_FIELDS for a in f.anchors if f.id != "notes")
-TABLE_MARKERS = ("商业网点",)
+# The outlet table's header, found by the start of its first numeric column's label.
+TABLE_MARKERS = (label_key(forms.OUTLET_COLUMN["outlets"].label)[:4],)
+# A group label may be split or shortened ("基本\n保障类", "品质提升"): match its stem.
+GROUP_STEMS = tuple((group, label_key(label).removesuffix("类")) for group, label in forms.GROUP_LABELS.items())
 TABLE_END = frozenset({label_key(forms.CIRCLE_FIELD["notes"].label)})
 # The seed prints an example date to overwrite: "202×年×月×日".
 _PLACEHOLDER = re.compile(r"[×xX_＿]{1,}")
@@ -280,13 +283,9 @@ def _read_rows(index: SheetIndex, rows: range, label_cols: range, columns: dict[
     for r in rows:
         labels = [index.keys.get(index.grid.merge_anchor(r, c)) for c in label_cols]
         labels = [k for k in labels if k]
-        if any(k in TABLE_END or k.startswith("说明") for k in labels):
+        if any(k in TABLE_END or any(k.startswith(end) for end in TABLE_END) for k in labels):
             break
-        for key in labels:
-            if "基本保障" in key:
-                group = "basic"
-            elif "品质提升" in key:
-                group = "quality"
+        group = next((g for key in labels for g, stem in GROUP_STEMS if stem in key), group)
         row_id = _row_id(labels, group, seen)
         if row_id is None:
             continue
