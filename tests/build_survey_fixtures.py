@@ -18,6 +18,8 @@ from pathlib import Path
 import xlsxwriter
 import xlwt
 
+from jnqh.workbook import cell_ref
+
 META = ["序号", "提交答卷时间", "所用时间", "来自IP", "来源", "来源详情"]
 
 # The questionnaire of the seed's 附件4, with its full question texts (the reader only
@@ -201,18 +203,9 @@ def build_export(directory: Path, name: str, circles: list[CircleSpec], *, fmt: 
     path = Path(directory) / f"{name}.{fmt}"
     (write_xlsx if fmt == "xlsx" else write_xls)(path, headers, rows, origin=origin)
     col = origin[1] + headers.index(next(h for h in headers if RATED["q_service"][0] in h))
-    cells = {qid: [f"{_letters(col)}{origin[0] + 1 + number}" for number in numbers]
+    cells = {qid: [cell_ref(origin[0] + number, col) for number in numbers]
              for qid, numbers in unknown_rows.items()}
     return Export(path, headers, expected, cells)
-
-
-def _letters(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 # A realistic county: three circles, a few thousand respondents.
