@@ -348,10 +348,29 @@ def _mark_before(text: str, start: int, limit: int) -> str | None:
     return None
 
 
+# Text cell → its parse, per options tuple (keyed by identity, as in _per_options).
+_MULTI_CACHE: dict[tuple[str, int], tuple[tuple, Parsed]] = {}
+
+
 def parse_multi(value: object, options: tuple[forms.Option, ...]) -> Parsed:
     """A set of options: ticks inside the text, or a plain list like '打印复印、代扣代缴'."""
     if is_blank(value):
         return BLANK
+    if type(value) is not str:
+        return _parse_multi(value, options)
+    # The same option texts ('国企√ 民营企业□…') fill every circle's forms, and finding
+    # labels and marks in them is slow: parse each text once.
+    entry = _MULTI_CACHE.get((value, id(options)))
+    if entry is None or entry[0] is not options:
+        if len(_MULTI_CACHE) >= 8192:
+            _MULTI_CACHE.clear()
+        entry = _MULTI_CACHE[(value, id(options))] = (options, _parse_multi(value, options))
+    parsed = entry[1]
+    # A fresh list and dict each time: records keep the value and may be changed later.
+    return Parsed(list(parsed.value), parsed.code, dict(parsed.params))
+
+
+def _parse_multi(value: object, options: tuple[forms.Option, ...]) -> Parsed:
     ticked = ticked_options(value, options)
     text = fold(value)
     has_marks = any(ch in forms.TICK_MARKS or ch in forms.UNTICK_MARKS for ch in text)

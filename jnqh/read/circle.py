@@ -324,13 +324,18 @@ ROW_PATHS = {row_id: tuple((column, f"{prefix}.{column.id}") for column in forms
 def _read_row(index: SheetIndex, r: int, row_id: str, columns: dict[str, int],
               record: CircleRecord, ctx: ReadContext) -> None:
     target = record.data["total"] if row_id == "total" else record.data["categories"][row_id]
+    # The hot loop of a form (every outlet cell): the row is fetched once, and cells past
+    # its end read as "" as Grid.value would give them.
+    rows = index.grid.rows
+    row = rows[r] if r < len(rows) else ()
+    sources = record.sources
     for column, path in ROW_PATHS[row_id]:
         c = columns.get(column.id)
         if c is None:
             continue
-        raw = index.grid.value(r, c)
-        source = index.source(r, c)
-        record.sources[path] = source
+        raw = row[c] if c < len(row) else ""
+        source = sources[path] = index.source(r, c)
         parsed = parse_field(column, raw)
-        record_parse_problem(ctx, parsed, column, source, path, raw)
+        if parsed.code is not None:
+            record_parse_problem(ctx, parsed, column, source, path, raw)
         target[column.id] = parsed.value

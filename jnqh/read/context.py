@@ -41,9 +41,10 @@ _PLAIN_VALUES = (str, int, float, bool, dt.date, dt.datetime)
 def parse_field(spec: forms.Field | forms.Column, raw: object) -> Parsed:
     """Parse one raw cell value by the kind its form definition gives."""
     kind = spec.kind
+    unit = getattr(spec, "unit", "")
     if kind in _PLAIN_KINDS and (raw is None or type(raw) in _PLAIN_VALUES):
-        return _parse_plain(kind, getattr(spec, "unit", ""), raw)
-    return _parse_by_kind(kind, getattr(spec, "unit", ""), getattr(spec, "options", ()), raw)
+        return _parse_plain(kind, unit, raw)
+    return _parse_by_kind(kind, unit, getattr(spec, "options", ()), raw)
 
 
 @functools.lru_cache(maxsize=16384, typed=True)  # typed: 1, 1.0 and True parse differently

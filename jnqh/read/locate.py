@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from itertools import compress
 
 from jnqh.model import Source
 from jnqh.normalize import is_blank, label_key
@@ -38,11 +39,14 @@ class SheetIndex:
         self.rows: dict[int, list[tuple[int, str]]] = {}
         covered = _covered_cells(grid)
         for r, row in enumerate(grid.rows):
+            # Most cells are empty: `compress` yields the columns of the non-empty ones at C
+            # speed, so Python looks only at those (a loop over every cell cost most here).
+            texts = [c for c in compress(range(len(row)), row) if isinstance(row[c], str)]
+            if not texts:
+                continue
             cells = []
-            for c, value in enumerate(row):
-                if not value or not isinstance(value, str):
-                    continue  # most cells are empty: the cheapest test first
-                key = _anchor_key(value)
+            for c in texts:
+                key = _anchor_key(row[c])
                 if key is None or (r, c) in covered:
                     continue
                 self.keys[(r, c)] = key
@@ -50,6 +54,9 @@ class SheetIndex:
             if cells:
                 self.rows[r] = cells
         self._merge_of = {(m[0], m[1]): m for m in grid.merged}
+        # Every value read asks for its Source: bind the sheet name once so that the call
+        # goes straight to the cache (`source` below documents it; this is the fast path).
+        self.source = functools.partial(_source, grid.name)
         self._hits: dict[tuple, list[Hit]] = {}
 
     @property
@@ -60,7 +67,7 @@ class SheetIndex:
         return cell_ref(r, c)
 
     def source(self, r: int, c: int) -> Source:
-        """Where (r, c) is, as records keep it."""
+        """Where (r, c) is, as records keep it (shadowed per instance by a partial, same result)."""
         return _source(self.grid.name, r, c)
 
     def find(self, anchors: tuple[str, ...], *, rows: range | None = None,

@@ -52,14 +52,19 @@ def read_projects(index: SheetIndex, header: tuple[int, dict[str, int]],
 def _read_row(index: SheetIndex, r: int, raws: dict, columns: dict[str, int],
               ctx: ReadContext) -> ProjectRecord:
     record = ProjectRecord(data={}, sheet=index.name, row=r + 1)
-    for spec in forms.PROJECT_FIELDS:
+    data, sources = record.data, record.sources
+    for spec, path in FIELD_PATHS:
         if spec.id not in columns:
-            record.data[spec.id] = None
+            data[spec.id] = None
             continue
         raw = raws[spec.id]
-        source = index.source(r, columns[spec.id])
-        record.sources[spec.id] = source
+        source = sources[spec.id] = index.source(r, columns[spec.id])
         parsed = parse_field(spec, raw)
-        record_parse_problem(ctx, parsed, spec, source, f"project.{spec.id}", raw)
-        record.data[spec.id] = parsed.value
+        if parsed.code is not None:  # most cells are fine: skip the call
+            record_parse_problem(ctx, parsed, spec, source, path, raw)
+        data[spec.id] = parsed.value
     return record
+
+
+# Each field with its path in issues ('project.name'), made once rather than per cell.
+FIELD_PATHS = tuple((spec, f"project.{spec.id}") for spec in forms.PROJECT_FIELDS)
