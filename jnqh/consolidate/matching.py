@@ -20,6 +20,7 @@ from jnqh.normalize import circle_key
 from jnqh.registry import Registry
 from jnqh.rubric import Rubric
 from jnqh.scorecard import score_record
+from jnqh.scoring import gc_paused
 from jnqh.survey import summarise
 from jnqh.validate import is_overdue
 
@@ -91,14 +92,15 @@ def score_accepted(arrivals: list[Arrival], entries: list[CircleEntry], rubric: 
                    surveys: dict[str, dict]) -> None:
     """Score each accepted circle with its own projects and survey; issues go to its file."""
     by_file = {a.shown: a for a in arrivals}
-    for entry in entries:
-        if entry.status != CIRCLE_ACCEPTED:
-            continue
-        arrival = by_file[entry.file]
-        record = next(r for r in arrival.report.circles if r.data is entry.data)
-        projects = [p.data for p in arrival.report.projects if p.data.get("circle") == record.name]
-        entry.survey = surveys.get(entry.name)
-        score_record(record, arrival.report, rubric, projects, entry.survey)
+    with gc_paused():  # a batch of small acyclic allocations: see scoring.gc_paused
+        for entry in entries:
+            if entry.status != CIRCLE_ACCEPTED:
+                continue
+            arrival = by_file[entry.file]
+            record = next(r for r in arrival.report.circles if r.data is entry.data)
+            projects = [p.data for p in arrival.report.projects if p.data.get("circle") == record.name]
+            entry.survey = surveys.get(entry.name)
+            score_record(record, arrival.report, rubric, projects, entry.survey)
 
 
 def gather_projects(arrivals: list[Arrival], entries: list[CircleEntry]) -> list[dict]:
