@@ -394,6 +394,10 @@ SERVICE_ITEM_NAMES = (
     "“一老一小”服务", "品质质量", "促消费活动", "智慧服务", "商居和谐",
 )
 SELF_SCORE_LABEL = "自评得分"
+# Words that head columns or rows of the seed's 附件2/附件3 tables without being field labels.
+RUBRIC_TABLE_HEADERS = ("评价类别", "评价指标")
+RUBRIC_TOTAL_LABELS = ("总分", "分值总计")  # 附件3 and 附件2 print their totals so
+NOTE_COLUMN_HEADERS = ("说明", "单位", "备注")
 
 # ---------------------------------------------------------------------------
 # 附件4 满意度调查表 — the seven rated questions

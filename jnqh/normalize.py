@@ -114,16 +114,16 @@ def parse_count(value: object, *, unit: str = "") -> Parsed:
         return parsed
     number = parsed.value
     if number < 0:
-        return Parsed(code="V-NEGATIVE", params={"value": _plain(number)})
+        return Parsed(code="V-NEGATIVE", params={"value": plain_number(number)})
     if not float(number).is_integer():
-        return Parsed(code="V-INTEGER", params={"value": _plain(number)})
+        return Parsed(code="V-INTEGER", params={"value": plain_number(number)})
     return Parsed(int(number))
 
 
 def parse_decimal(value: object, *, unit: str = "") -> Parsed:
     parsed = parse_number(value, unit=unit)
     if parsed.ok and parsed.value is not None and parsed.value < 0:
-        return Parsed(code="V-NEGATIVE", params={"value": _plain(parsed.value)})
+        return Parsed(code="V-NEGATIVE", params={"value": plain_number(parsed.value)})
     return parsed
 
 
@@ -140,13 +140,13 @@ def parse_percent(value: object) -> Parsed:
     if not had_sign and 0 < number <= 1:
         percent = round(number * 100, 6)
         return Parsed(percent, code="V-PERCENT-FRACTION",
-                      params={"value": _plain(number), "percent": _plain(percent)})
+                      params={"value": plain_number(number), "percent": plain_number(percent)})
     if number < 0 or number > 100:
-        return Parsed(code="V-PERCENT-RANGE", params={"value": _plain(number)})
+        return Parsed(code="V-PERCENT-RANGE", params={"value": plain_number(number)})
     return Parsed(number)
 
 
-def _plain(number: float) -> str:
+def plain_number(number: float) -> str:
     """12.0 → '12', 0.30000000000000004 → '0.3'."""
     return f"{number:.10g}"
 

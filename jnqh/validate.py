@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from jnqh import forms
 from jnqh.model import CircleRecord, ProjectRecord, Source
-from jnqh.normalize import label_key, normalise_county
+from jnqh.normalize import label_key, normalise_county, plain_number
 from jnqh.read.context import ReadContext
 
 if TYPE_CHECKING:
@@ -87,21 +87,21 @@ def _residents(record: CircleRecord, ctx: ReadContext) -> None:
     source = record.source("residents_10k")
     low, high = forms.RESIDENTS_10K_RANGE
     if value >= forms.RESIDENTS_PEOPLE_THRESHOLD:
-        ctx.add_at("V-RESIDENTS-PEOPLE", source, field="residents_10k", value=_num(value),
-                   converted=_num(value / 10000))
+        ctx.add_at("V-RESIDENTS-PEOPLE", source, field="residents_10k", value=plain_number(value),
+                   converted=plain_number(value / 10000))
     elif value <= 0:
-        ctx.add_at("V-NUMBER", source, field="residents_10k", value=_num(value),
+        ctx.add_at("V-NUMBER", source, field="residents_10k", value=plain_number(value),
                    label=forms.CIRCLE_FIELD["residents_10k"].label, unit_hint="（大于 0，单位：万人）")
     elif not low <= value <= high:
-        ctx.add_at("V-RESIDENTS-RANGE", source, field="residents_10k", value=_num(value),
-                   low=_num(low), high=_num(high))
+        ctx.add_at("V-RESIDENTS-RANGE", source, field="residents_10k", value=plain_number(value),
+                   low=plain_number(low), high=plain_number(high))
 
 
 def _facility(record: CircleRecord, ctx: ReadContext) -> None:
     value = record.data.get("facility_area_pct")
     if value is not None and value < forms.FACILITY_AREA_MIN_PCT:
         ctx.add_at("V-FACILITY-LOW", record.source("facility_area_pct"), field="facility_area_pct",
-                   value=_num(value), min=forms.FACILITY_AREA_MIN_PCT)
+                   value=plain_number(value), min=forms.FACILITY_AREA_MIN_PCT)
 
 
 def _row(record: CircleRecord, path: str) -> dict:
@@ -117,7 +117,7 @@ def _outlet_row(record: CircleRecord, ctx: ReadContext, path: str, label: str) -
                    value=chain, row=label, chain=chain, outlets=outlets)
     if outlets is not None and staff is not None and staff > outlets * forms.STAFF_PER_OUTLET_MAX_10K + _EPSILON:
         ctx.add_at("V-STAFF-PEOPLE", record.source(f"{path}.staff_10k"), field=f"{path}.staff_10k",
-                   value=_num(staff), row=label, converted=_num(staff / 10000))
+                   value=plain_number(staff), row=label, converted=plain_number(staff / 10000))
 
 
 def _totals(record: CircleRecord, ctx: ReadContext) -> bool:
@@ -135,8 +135,8 @@ def _totals(record: CircleRecord, ctx: ReadContext) -> bool:
             total[column_id], computed_any = computed, True
         elif abs(filled - computed) > _EPSILON:
             ctx.add_at("V-TOTAL-MISMATCH", record.source(f"total.{column_id}"), field=f"total.{column_id}",
-                       value=_num(filled), column=forms.OUTLET_COLUMN[column_id].label,
-                       total=_num(filled), sum=_num(computed))
+                       value=plain_number(filled), column=forms.OUTLET_COLUMN[column_id].label,
+                       total=plain_number(filled), sum=plain_number(computed))
     return computed_any
 
 
@@ -194,7 +194,7 @@ def _project_rules(project: ProjectRecord, ctx: ReadContext, as_of: str) -> None
     total, invested = data.get("investment_10k_yuan"), data.get("invested_10k_yuan")
     if total is not None and invested is not None and invested > total + _EPSILON:
         ctx.add_at("P-INVESTED-GT-TOTAL", src.get("invested_10k_yuan"), field="project.invested_10k_yuan",
-                   value=_num(invested), invested=_num(invested), total=_num(total))
+                   value=plain_number(invested), invested=plain_number(invested), total=plain_number(total))
     start, finish = data.get("start"), data.get("planned_finish")
     if start and finish and finish < start:
         ctx.add_at("P-FINISH-BEFORE-START", src.get("planned_finish"), field="project.planned_finish",
@@ -222,9 +222,6 @@ def _row_source(project: ProjectRecord) -> Source:
     first = next(iter(project.sources.values()), None)
     return Source(project.sheet, f"A{project.row}") if first is None else first
 
-
-def _num(value: float) -> str:
-    return f"{value:.10g}"
 
 
 def group_by_circle(projects: list[ProjectRecord]) -> dict[str, list[ProjectRecord]]:

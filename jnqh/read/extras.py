@@ -27,10 +27,10 @@ from jnqh.read.locate import SheetIndex
 LABEL_HEADER = label_key(forms.FORM3_HEADERS[1])
 # Columns right of the 指标 column that hold no circle's values.
 NOTE_HEADERS = tuple(label_key(h) for h in (forms.FORM3_HEADERS[0], forms.FORM3_HEADERS[2],
-                                            forms.SELF_CHECK_HEADER, "说明", "单位", "备注"))
-RUBRIC_HEADERS = frozenset(label_key(h) for h in ("评价类别", "评价指标"))
+                                            forms.SELF_CHECK_HEADER, *forms.NOTE_COLUMN_HEADERS))
+RUBRIC_HEADERS = frozenset(label_key(h) for h in forms.RUBRIC_TABLE_HEADERS)
 # 合计 in the template, 总分 in the seed's 附件3, 分值总计 in its 附件2.
-TOTAL_KEYS = frozenset(label_key(t) for t in (forms.TOTAL_LABEL, "总分", "分值总计"))
+TOTAL_KEYS = frozenset(label_key(t) for t in (forms.TOTAL_LABEL, *forms.RUBRIC_TOTAL_LABELS))
 SELF_KEY = label_key(forms.SELF_SCORE_LABEL)
 YESNO_KEY = label_key(forms.PRESENCE_COLUMNS[0])
 COUNT_STEM = label_key(forms.PRESENCE_COLUMNS[1]).split("(")[0]
