@@ -34,8 +34,7 @@ from test_workbooks import (  # noqa: E402  (the fixture run's builders, shared 
 
 from jnqh import forms  # noqa: E402
 from jnqh.consolidate.model import CircleEntry, Run  # noqa: E402
-from jnqh.consolidate import workbooks  # noqa: E402
-from jnqh.consolidate.workbooks import write_consolidated, write_feedback, write_upward  # noqa: E402
+from jnqh.consolidate.workbooks import WORKBOOK_OPTIONS, write_consolidated, write_feedback, write_upward  # noqa: E402
 from jnqh.samples.circles import LEVELS  # noqa: E402
 from jnqh.samples.texts import AREAS, STREETS  # noqa: E402
 
@@ -90,13 +89,6 @@ def _consolidated(run: Run, out: Path) -> list[Path]:
     return [out / "consolidated.xlsx"]
 
 
-def _consolidated_in_memory(run: Run, out: Path) -> list[Path]:
-    """The same workbook built in memory instead of streamed, for comparison (this process only)."""
-    workbooks.STREAMED = workbooks.WORKBOOK_OPTIONS
-    write_consolidated(run, out / "consolidated_in_memory.xlsx")
-    return [out / "consolidated_in_memory.xlsx"]
-
-
 def _upward(run: Run, out: Path) -> list[Path]:
     write_upward(run, out / "upward.xlsx")
     return [out / "upward.xlsx"]
@@ -115,8 +107,7 @@ def _baseline(_: None, out: Path) -> list[Path]:
     return [out / "baseline.xlsx"]
 
 
-JOBS = {"consolidated (streamed)": _consolidated, "consolidated, in memory": _consolidated_in_memory,
-        "upward": _upward, "feedback (every county)": _feedback, "baseline": _baseline}
+JOBS = {"consolidated": _consolidated, "upward": _upward, "feedback (every county)": _feedback, "baseline": _baseline}
 
 
 def cell_count(path: Path) -> int:
@@ -128,7 +119,7 @@ def cell_count(path: Path) -> int:
 def baseline(path: Path, cells: int, width: int = 10) -> None:
     """xlsxwriter writing `cells` plain values (short text and numbers), nothing else,
     with the options the outputs use."""
-    book = xlsxwriter.Workbook(str(path), workbooks.WORKBOOK_OPTIONS)
+    book = xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
     sheet = book.add_worksheet("data")
     for r in range(cells // width):
         for c in range(width):

@@ -34,7 +34,11 @@ def _registry(settings: Settings):
     try:
         return load_registry(settings.registry)
     except Unreadable as err:
-        raise click.UsageError(f"生活圈名册 {settings.registry} 无法读取（{err.code}），请检查配置中的 registry 路径") from err
+        raise _registry_error(settings, err) from err
+
+
+def _registry_error(settings: Settings, err) -> click.UsageError:
+    return click.UsageError(f"生活圈名册 {settings.registry} 无法读取（{err.code}），请检查配置中的 registry 路径")
 
 
 config_option = click.option(
@@ -192,16 +196,20 @@ def consolidate(inbox: Path | None, outbox: Path | None, as_of: dt.datetime | No
     from jnqh.consolidate.pipeline import consolidate as run_consolidate
     from jnqh.render.runtext import render_run
 
+    from jnqh.workbook import Unreadable
+
     settings = _settings(config)
-    registry = _registry(settings)
     options = Options(inbox=inbox or settings.inbox, outbox=outbox or settings.outbox,
                       as_of=(as_of.date() if as_of else dt.date.today()))
     try:
         with _progress(fmt) as (on_total, progress):
-            run = run_consolidate(settings, registry,
+            # The registry is loaded by the run only if files must be read (not on an unchanged rerun).
+            run = run_consolidate(settings, None,
                                   dataclasses.replace(options, on_total=on_total, progress=progress))
     except InboxMissing as err:
         raise click.UsageError(str(err)) from err
+    except Unreadable as err:
+        raise _registry_error(settings, err) from err
     except Busy as err:
         click.echo(str(err), err=True)
         sys.exit(EXIT_USAGE)

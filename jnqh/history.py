@@ -58,6 +58,11 @@ class RunRow:
     summary: dict
 
 
+def encode_report(report: FileReport) -> str:
+    """A file's report as the parse cache keeps it (made where the file was read, on any core)."""
+    return json.dumps(report_to_json(report), ensure_ascii=False)
+
+
 class History:
     """One open store. Use as a context manager; every write is committed at once."""
 
@@ -141,11 +146,10 @@ class History:
         row = self.db.execute("SELECT report FROM parsed WHERE cache_key = ?", (key,)).fetchone()
         return None if row is None else report_from_json(json.loads(row[0]), shown_as)
 
-    def store_reports(self, entries: list[tuple[str, FileReport]]) -> None:
+    def store_reports(self, entries: list[tuple[str, str]]) -> None:
+        """Keep parsed files: (cache key, the report as `encode_report` gives it)."""
         with self.db:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO parsed (cache_key, report) VALUES (?, ?)",
-                [(key, json.dumps(report_to_json(r), ensure_ascii=False)) for key, r in entries])
+            self.db.executemany("INSERT OR REPLACE INTO parsed (cache_key, report) VALUES (?, ?)", entries)
 
     # -- sent e-mail ----------------------------------------------------------------
     def was_sent(self, message_key: str) -> bool:

@@ -44,11 +44,14 @@ class Registry:
 
     def __post_init__(self) -> None:
         self._by_key = {circle_key(c.name): c for c in self.circles}
+        extra = [c.county for c in self.circles if c.county not in forms.COUNTIES]
+        # Asked for every file read and every circle checked: computed once.
+        self._counties = tuple(forms.COUNTIES) + tuple(dict.fromkeys(extra))
 
     @property
     def counties(self) -> tuple[str, ...]:
-        extra = [c.county for c in self.circles if c.county not in forms.COUNTIES]
-        return tuple(forms.COUNTIES) + tuple(dict.fromkeys(extra))
+        """The city's county-level units, then any other the registry names."""
+        return self._counties
 
     def match(self, name: str | None) -> RegisteredCircle | None:
         """The registered circle a submitted name means, tolerating spaces and suffixes."""

@@ -186,6 +186,14 @@ def test_missing_inbox_is_a_usage_error(tmp_path):
     assert result.exit_code == 2 and "收件箱" in result.output
 
 
+def test_unreadable_registry_is_a_usage_error_and_nothing_is_written(fresh):
+    (fresh / "生活圈名册.xlsx").write_text("不是表格", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["consolidate", "--config", str(fresh / "jnqh.toml"), "--as-of", "2024-05-06"])
+    assert result.exit_code == 2 and "生活圈名册" in result.output and "registry" in result.output
+    assert "Traceback" not in result.output
+    assert not (fresh / "outbox" / "2024-05-06").exists()
+
+
 def test_report_and_mail_rerender_a_stored_run(fresh):
     _run(fresh)
     runner = CliRunner()

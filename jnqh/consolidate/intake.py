@@ -8,7 +8,6 @@ form but a questionnaire export (附件4) is read as one. The inbox is only ever
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +15,11 @@ from typing import Callable
 
 from jnqh import __version__
 from jnqh.check import read_submission
-from jnqh.discover import Found, discover
-from jnqh.history import History
+from jnqh.consolidate.listing import Listing, registry_fingerprint, shown_path
+from jnqh.history import History, encode_report
 from jnqh.model import FileReport
 from jnqh.registry import Registry, load_registry
 from jnqh.survey import SurveyFile
-from jnqh.workbook import sha256_file
 
 # Below this many files a process pool costs more than it saves.
 PARALLEL_FROM = 24
@@ -36,6 +34,7 @@ class Arrival:
     report: FileReport
     survey: SurveyFile | None = None
     reused: bool = False
+    cache_text: str | None = None  # the report for the parse cache (not for survey exports)
 
 
 @dataclass
@@ -46,41 +45,17 @@ class Intake:
     locks: list[str] = field(default_factory=list)
 
 
-@dataclass
-class Listing:
-    """What the inbox holds right now, with every spreadsheet's hash (read once)."""
-
-    inbox: Path
-    found: Found
-    hashes: dict[Path, str]
-
-    def fingerprint(self, *settings: str) -> str:
-        """Changes when any file, its time, or any setting that shapes the outputs changes."""
-        digest = hashlib.sha256(__version__.encode())
-        for part in settings:
-            digest.update(b"\0" + part.encode("utf-8"))
-        for path in (*self.found.spreadsheets, *self.found.convert, *self.found.ignored, *self.found.locks):
-            stamp = f"{_shown(path, self.inbox)}|{self.hashes.get(path, '')}|{path.stat().st_mtime_ns}"
-            digest.update(b"\0" + stamp.encode("utf-8"))
-        return digest.hexdigest()
-
-
-def list_inbox(inbox: Path) -> Listing:
-    found = discover([inbox])
-    return Listing(inbox, found, {path: sha256_file(path) for path in found.spreadsheets})
-
-
 def read_inbox(listing: Listing, *, registry: Registry, registry_path: Path | None, today: dt.date,
                history: History, workers: int = 2,
                progress: Callable[[int], None] | None = None) -> Intake:
     inbox, found = listing.inbox, listing.found
-    intake = Intake(convert=[_shown(p, inbox) for p in found.convert],
-                    ignored=[_shown(p, inbox) for p in found.ignored],
-                    locks=[_shown(p, inbox) for p in found.locks])
+    intake = Intake(convert=[shown_path(p, inbox) for p in found.convert],
+                    ignored=[shown_path(p, inbox) for p in found.ignored],
+                    locks=[shown_path(p, inbox) for p in found.locks])
     fingerprint = registry_fingerprint(registry_path)
     pending: list[tuple[Path, str, str]] = []
     for path in found.spreadsheets:
-        shown = _shown(path, inbox)
+        shown = shown_path(path, inbox)
         key = f"{listing.hashes[path]}:{__version__}:{fingerprint}:{today.isoformat()}"
         cached = history.cached_report(key, shown)
         if cached is not None:
@@ -90,21 +65,11 @@ def read_inbox(listing: Listing, *, registry: Registry, registry_path: Path | No
         else:
             pending.append((path, shown, key))
     fresh = _read_all(pending, registry, registry_path, today, workers, progress)
-    history.store_reports([(key, arrival.report) for (_, _, key), arrival in zip(pending, fresh)
-                           if arrival.survey is None])
+    history.store_reports([(key, arrival.cache_text) for (_, _, key), arrival in zip(pending, fresh)
+                           if arrival.cache_text is not None])
     intake.arrivals += fresh
     intake.arrivals.sort(key=lambda a: a.shown)
     return intake
-
-
-def _shown(path: Path, inbox: Path) -> str:
-    return path.relative_to(inbox).as_posix()
-
-
-def registry_fingerprint(path: Path | None) -> str:
-    if path is None:
-        return "shipped"
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else "none"
 
 
 def _read_all(pending, registry, registry_path, today, workers, progress) -> list[Arrival]:
@@ -143,4 +108,4 @@ def _worker_read(job: tuple[Path, str]) -> Arrival:
 
 def _read_one(path: Path, shown: str, registry: Registry, today: dt.date) -> Arrival:
     report, survey = read_submission(path, shown_as=shown, registry=registry, today=today)
-    return Arrival(path, shown, report, survey=survey)
+    return Arrival(path, shown, report, survey=survey, cache_text=None if survey else encode_report(report))

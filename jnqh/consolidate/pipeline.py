@@ -11,21 +11,17 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from jnqh.config import Settings
-from jnqh.consolidate import matching, summary
-from jnqh.consolidate.intake import Arrival, Intake, list_inbox, read_inbox, registry_fingerprint
+from jnqh.consolidate.listing import Listing, list_inbox, registry_fingerprint
 from jnqh.consolidate.lock import run_lock
-from jnqh.consolidate.model import (
-    CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, FILE_ACCEPTED, FILE_CONVERT, FILE_NO_CIRCLES,
-    FILE_SUPERSEDED, FILE_UNREADABLE, FileEntry, Run,
-)
-from jnqh.consolidate.outputs import write_outputs
+from jnqh.consolidate.model import Run
 from jnqh.consolidate.state import run_from_state, run_to_state
 from jnqh.history import History
-from jnqh.issues import Issue, make
-from jnqh.registry import Registry
+
+if TYPE_CHECKING:
+    from jnqh.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -42,7 +38,9 @@ class InboxMissing(Exception):
     """The inbox folder does not exist (a usage error)."""
 
 
-def consolidate(settings: Settings, registry: Registry, options: Options) -> Run:
+def consolidate(settings: Settings, registry: Registry | None, options: Options) -> Run:
+    """The weekly run. `registry` None: the one the settings name, loaded only if files must be
+    read (it raises jnqh.workbook.Unreadable when it cannot be)."""
     if not options.inbox.is_dir():
         raise InboxMissing(f"收件箱文件夹 {options.inbox} 不存在。请先建立它并放入各县市区报来的文件，或用 --inbox 指定")
     with run_lock(options.outbox), History(settings.history_path) as history:
@@ -55,13 +53,26 @@ def consolidate(settings: Settings, registry: Registry, options: Options) -> Run
             if options.progress:
                 options.progress(len(listing.found.spreadsheets))
             return unchanged
-        intake = read_inbox(listing, registry=registry, registry_path=settings.registry,
-                            today=options.as_of, history=history, workers=options.workers,
-                            progress=options.progress)
-        run = build_run(intake, registry, settings, options.as_of, history)
-        summary = write_outputs(run, settings, options.outbox, workers=options.workers)
+        run, summary = _new_run(listing, registry, settings, options, history)
         _record(history, run, summary, fingerprint)
     return run
+
+
+def _new_run(listing: Listing, registry: Registry | None, settings: Settings, options: Options,
+             history: History) -> tuple[Run, dict]:
+    """Read, match, score and write: the run itself. Its stages are imported here, not at the
+    top, so that an unchanged rerun (which stops before this) starts without them."""
+    from jnqh.consolidate.build import build_run
+    from jnqh.consolidate.intake import read_inbox
+    from jnqh.consolidate.outputs import write_outputs
+    from jnqh.registry import load_registry
+
+    if registry is None:
+        registry = load_registry(settings.registry)
+    intake = read_inbox(listing, registry=registry, registry_path=settings.registry, today=options.as_of,
+                        history=history, workers=options.workers, progress=options.progress)
+    run = build_run(intake, registry, settings, options.as_of, history)
+    return run, write_outputs(run, settings, options.outbox, workers=options.workers)
 
 
 def _settings_fingerprint(settings: Settings, options: Options) -> tuple[str, ...]:
@@ -85,79 +96,6 @@ def _unchanged_run(history: History, options: Options, fingerprint: str) -> Run 
     for entry in run.files:
         entry.reused = True
     return run
-
-
-def build_run(intake: Intake, registry: Registry, settings: Settings, as_of: dt.date,
-              history: History) -> Run:
-    previous = history.latest(before_as_of=as_of.isoformat())
-    run = Run(as_of=as_of, number=history.next_number(as_of.isoformat()), generated=as_of.isoformat(),
-              ignored=intake.ignored, locks=intake.locks)
-    arrivals = intake.arrivals
-    run.circles = matching.match_circles(arrivals, registry)
-    surveys = matching.survey_summaries(arrivals, run.accepted)
-    matching.score_accepted(arrivals, run.circles, settings.rubric, surveys)
-    run.projects = matching.gather_projects(arrivals, run.circles)
-    run.files = [_file_entry(a, run, registry) for a in arrivals] + _convert_entries(intake, registry)
-    run.issues = _all_issues(arrivals, intake)
-    run.counties = summary.county_rows(run, registry)
-    run.missing_counties = [row.county for row in run.counties if row.files == 0]
-    run.type_counts = summary.type_counts(run)
-    previous_summary = previous.summary if previous else None
-    run.targets = summary.targets(run, previous_summary)
-    run.changes = summary.changes(run, previous_summary,
-                                  history.circles_of_run(previous.id) if previous else [])
-    return run
-
-
-def _file_entry(arrival: Arrival, run: Run, registry: Registry) -> FileEntry:
-    report = arrival.report
-    mine = [c for c in run.circles if c.file == arrival.shown]
-    stat = arrival.path.stat()
-    entry = FileEntry(
-        path=arrival.shown, sha256=report.sha256, status=_file_status(report, mine), size=stat.st_size,
-        modified=dt.datetime.fromtimestamp(stat.st_mtime).isoformat(timespec="seconds"),
-        circles=[c.name for c in mine], projects=len(report.projects),
-        errors=report.error_count, warnings=report.warning_count, reused=arrival.reused,
-        county=matching.file_county(arrival, run.circles, registry.counties),
-    )
-    entry.reason = _reason(report, mine, arrival)
-    return entry
-
-
-def _file_status(report, mine) -> str:
-    if report.unreadable:
-        return FILE_UNREADABLE
-    if any(c.status == CIRCLE_ACCEPTED for c in mine):
-        return FILE_ACCEPTED
-    if any(c.status == CIRCLE_SUPERSEDED for c in mine):
-        return FILE_SUPERSEDED
-    return FILE_NO_CIRCLES
-
-
-def _reason(report, mine, arrival: Arrival) -> str:
-    if report.unreadable:
-        return report.issues[0].message if report.issues else "无法读取"
-    if arrival.survey is not None:
-        return f"满意度问卷，{len(arrival.survey.responses)} 份答卷"
-    superseded = [c for c in mine if c.status == CIRCLE_SUPERSEDED]
-    if superseded and len(superseded) == len(mine):
-        return "其中的生活圈已由较新的报送替代：" + "、".join(sorted({c.superseded_by for c in superseded}))
-    if not mine:
-        return "只有项目清单，没有附件5" if report.projects else "没有可采用的生活圈"
-    unmatched = [c.name for c in mine if c.status == "unmatched"]
-    return ("名册中没有：" + "、".join(unmatched)) if unmatched else ""
-
-
-def _convert_entries(intake: Intake, registry: Registry) -> list[FileEntry]:
-    return [FileEntry(path=p, sha256=None, status=FILE_CONVERT, size=0, modified="",
-                      reason="WPS/CSV 文件，请另存为 .xlsx",
-                      county=matching.county_in_path(p, registry.counties)) for p in intake.convert]
-
-
-def _all_issues(arrivals: list[Arrival], intake: Intake) -> list[Issue]:
-    found = [i for a in arrivals for i in a.report.issues]
-    found += [make("F-CONVERT", file=p, ext=Path(p).suffix) for p in intake.convert]
-    return sorted(found, key=Issue.sort_key)
 
 
 def _record(history: History, run: Run, summary: dict, fingerprint: str) -> None:

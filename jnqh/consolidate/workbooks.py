@@ -12,8 +12,9 @@
 Conventions shared by all three:
 - Every table goes through :func:`_write_table`: frozen header, filter, widths that fit
   Chinese text, number formats, A4 print setup with page numbers.
-- Every string is written with ``write_string`` (a county's ``=HYPERLINK(…)`` or ``+1+1``
-  stays text); the workbook options switch off formula and URL guessing as well.
+- Every cell goes through :class:`~jnqh.consolidate.bulksheet.BulkSheet`, which writes a
+  string as a string (a county's ``=HYPERLINK(…)`` or ``+1+1`` stays text); the workbook
+  options switch off formula and URL guessing as well.
 - Percentages are kept as in the forms: numbers 0–100, format ``0.0``, ``（%）`` in the header.
 - Totals are written as values, not formulas: every number comes from the Run (or
   :mod:`jnqh.consolidate.summary`), so Excel, WPS, LibreOffice and openpyxl all show it.
@@ -31,10 +32,11 @@ from typing import Any, Callable, Iterable, Sequence
 
 import xlsxwriter
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
 
 from jnqh import forms
 from jnqh.atomic import atomic_write
+from jnqh.consolidate import bulksheet
+from jnqh.consolidate.bulksheet import BulkSheet, as_date
 from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_STATUS_LABEL, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_ACCEPTED,
     FILE_CONVERT, FILE_STATUS_LABEL, FILE_SUPERSEDED, FILE_UNREADABLE, CircleEntry, CountyRow,
@@ -88,11 +90,6 @@ TYPE_COLOURS = ("#2E75B6", "#70AD47", "#FFC000", "#C00000")  # in TYPE_ORDER
 
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
                     "in_memory": True}
-# The consolidated workbook streams its rows (written strictly in order): on 5,000 circles
-# it costs a quarter more time than in memory (no shared-string table) but 70 MB instead of
-# 540, and outputs.py writes it beside the other workbooks. See benchmarks/bench_outputs.py.
-STREAMED = {**WORKBOOK_OPTIONS, "in_memory": False, "constant_memory": True}
-STREAM_FROM = 1000  # circles
 
 # ---------------------------------------------------------------------------
 # Columns, cell kinds and their formats
@@ -188,7 +185,7 @@ class _Book:
         self._formats: dict[tuple, Any] = {}
 
     def fmt(self, kind: str, bold: bool = False, **extra: Any):
-        key = (kind, bold, tuple(sorted(extra.items())))
+        key = (kind, bold, *sorted(extra.items())) if extra else (kind, bold)
         if key not in self._formats:
             props = {**_BORDERED, **KIND_FORMAT.get(kind, {}), **STYLE_FORMAT.get(kind, {}), **extra}
             if bold:
@@ -197,8 +194,8 @@ class _Book:
             self._formats[key] = self.wb.add_format(props)
         return self._formats[key]
 
-    def sheet(self, name: str) -> Worksheet:
-        return self.wb.add_worksheet(_sheet_name(name))
+    def sheet(self, name: str) -> BulkSheet:
+        return self.wb.add_worksheet(_sheet_name(name), worksheet_class=BulkSheet)
 
 
 STYLE_FORMAT: dict[str, dict] = {
@@ -222,11 +219,10 @@ def _sheet_name(name: str) -> str:
     return (name.translate(_FORBIDDEN_IN_SHEET_NAMES).strip("'") or "表")[:31]
 
 
-def _write_workbook(target: Path, title: str, as_of: dt.date, build: Callable[[_Book], None],
-                    *, streamed: bool = False) -> None:
+def _write_workbook(target: Path, title: str, as_of: dt.date, build: Callable[[_Book], None]) -> None:
     """Build a workbook through `build`; it replaces `target` only when all went well."""
     with atomic_write(target) as handle:
-        workbook = xlsxwriter.Workbook(handle, STREAMED if streamed else WORKBOOK_OPTIONS)
+        workbook = xlsxwriter.Workbook(handle, WORKBOOK_OPTIONS)
         workbook.set_properties({"title": title, "author": AUTHOR,
                                  "created": dt.datetime.combine(as_of, dt.time())})
         build(_Book(workbook, title))
@@ -238,33 +234,7 @@ def _write_workbook(target: Path, title: str, as_of: dt.date, build: Callable[[_
 # ---------------------------------------------------------------------------
 
 
-def _put_text(ws: Worksheet, r: int, c: int, value: Any, fmt) -> None:
-    if value is None or value == "":
-        ws.write_blank(r, c, None, fmt)
-    else:
-        ws.write_string(r, c, value if type(value) is str else str(value), fmt)
-
-
-def _put_number(ws: Worksheet, r: int, c: int, value: Any, fmt) -> None:
-    if type(value) in (int, float) and math.isfinite(value):
-        ws.write_number(r, c, value, fmt)
-    else:
-        _put_text(ws, r, c, value, fmt)
-
-
-def _put_date(ws: Worksheet, r: int, c: int, value: Any, fmt) -> None:
-    day = _as_date(value)
-    if day is None:
-        _put_text(ws, r, c, value, fmt)
-    else:
-        ws.write_datetime(r, c, dt.datetime.combine(day, dt.time()), fmt)
-
-
-def _put_value(ws: Worksheet, r: int, c: int, value: Any, fmt) -> None:
-    (_put_date if isinstance(value, dt.date) else _put_number)(ws, r, c, value, fmt)
-
-
-_PUT = {DATE: _put_date, VALUE: _put_value, **{kind: _put_number for kind in NUMERIC}}
+_BULK_KIND = {DATE: bulksheet.DATE, VALUE: bulksheet.VALUE, **{kind: bulksheet.NUMBER for kind in NUMERIC}}
 
 
 def _fit_widths(columns: Sequence[Col], rows: Sequence[Sequence]) -> list[float]:
@@ -285,25 +255,23 @@ def _header_height(columns: Sequence[Col], widths: Sequence[float]) -> float:
     return _row_height(max(_lines(col.header, w) for col, w in zip(columns, widths)))
 
 
-def _write_rows(ws: Worksheet, first: int, rows: Sequence[Sequence], puts: list, widths: Sequence[float],
-                text_cols: list[int]) -> None:
-    """Cells with their typed writers; each row as tall as its longest wrapped text.
+def _write_rows(ws: BulkSheet, first: int, rows: Sequence[Sequence], columns: list[tuple[str, Any]],
+                widths: Sequence[float], text_cols: list[int]) -> None:
+    """Cells typed by their column's (kind, format); each row as tall as its longest wrapped text.
 
     The height is set explicitly: LibreOffice does not grow rows for wrapped text in xlsx
     files, and Excel keeps what it is given.
     """
-    for r, row in enumerate(rows, start=first):
+    heights = []
+    for row in rows:
         lines = max((_lines(row[c], widths[c]) for c in text_cols), default=1)
-        if lines > 1:
-            ws.set_row(r, _row_height(lines))
-        for c, value in enumerate(row):
-            put, fmt = puts[c]
-            put(ws, r, c, value, fmt)
+        heights.append(_row_height(lines) if lines > 1 else None)
+    ws.write_rows(first, rows, columns, heights)
 
 
 def _write_table(book: _Book, name: str, columns: Sequence[Col], rows: Sequence[Sequence], *,
                  freeze_cols: int = 0, bold_from: int | None = None, rules: Iterable[tuple[str, dict]] = (),
-                 landscape: bool = True, pages_wide: int = 1, caption: tuple[str, str] | None = None) -> Worksheet:
+                 landscape: bool = True, pages_wide: int = 1, caption: tuple[str, str] | None = None) -> BulkSheet:
     """One sheet holding one table: header row, rows, then widths, freeze, filter, print.
 
     Rows from `bold_from` on (a 合计 row) are bold and left out of the filter range.
@@ -313,15 +281,15 @@ def _write_table(book: _Book, name: str, columns: Sequence[Col], rows: Sequence[
     ws = book.sheet(name)
     widths = _fit_widths(columns, rows)
     top = 0 if caption is None else _write_caption(book, ws, caption, len(columns))
-    ws.set_row(top, _header_height(columns, widths))
+    ws.height(top, _header_height(columns, widths))
     header = book.fmt("header")
     for c, col in enumerate(columns):
-        ws.write_string(top, c, col.header, header)
-    plain = [(_PUT.get(col.kind, _put_text), book.fmt(col.kind)) for col in columns]
+        ws.put(top, c, bulksheet.TEXT, col.header, header)
+    plain = [(_BULK_KIND.get(col.kind, bulksheet.TEXT), book.fmt(col.kind)) for col in columns]
     text_cols = [c for c, col in enumerate(columns) if col.kind in (TEXT, WRAP, VALUE)]
     data_rows = len(rows) if bold_from is None else bold_from
     _write_rows(ws, top + 1, rows[:data_rows], plain, widths, text_cols)
-    strong = [(put, book.fmt(col.kind, bold=True)) for (put, _), col in zip(plain, columns)]
+    strong = [(kind, book.fmt(col.kind, bold=True)) for (kind, _), col in zip(plain, columns)]
     _write_rows(ws, top + data_rows + 1, rows[data_rows:], strong, widths, text_cols)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
@@ -334,16 +302,16 @@ def _write_table(book: _Book, name: str, columns: Sequence[Col], rows: Sequence[
     return ws
 
 
-def _write_caption(book: _Book, ws: Worksheet, caption: tuple[str, str], width: int) -> int:
+def _write_caption(book: _Book, ws: BulkSheet, caption: tuple[str, str], width: int) -> int:
     """附件N on the first line, the form's title centred on the second; the header's row."""
     tag, title = caption
-    ws.write_string(0, 0, tag, book.fmt("form_tag"))
-    ws.set_row(1, 30)
+    ws.put(0, 0, bulksheet.TEXT, tag, book.fmt("form_tag"))
+    ws.height(1, 30)
     _merged(ws, 1, 0, 1, width - 1, title, book.fmt("form_title"))
     return 2
 
 
-def _finish_table(book: _Book, ws: Worksheet, top: int, data_rows: int, width: int,
+def _finish_table(book: _Book, ws: BulkSheet, top: int, data_rows: int, width: int,
                   rules: Iterable[tuple[str, dict]]) -> None:
     """The filter over the header and data rows, and the conditional formats on the data."""
     ws.autofilter(top, 0, top + max(data_rows, 1), width - 1)
@@ -359,7 +327,7 @@ def _escape_header(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _print_setup(ws: Worksheet, title: str, *, landscape: bool = True, fit: tuple[int, int] | None = (1, 0),
+def _print_setup(ws: BulkSheet, title: str, *, landscape: bool = True, fit: tuple[int, int] | None = (1, 0),
                  scale: int | None = None) -> None:
     """A4, page numbers, the workbook's title and the sheet name on every printed page."""
     ws.set_paper(9)
@@ -384,19 +352,6 @@ def _rule_on(column: int, test: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and len(value) == 10:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
-
-
 def _yes(flag: Any) -> str | None:
     return YES if flag else None
 
@@ -415,7 +370,7 @@ def _shown(spec: forms.Field, value: Any) -> Any:
         ids = value if isinstance(value, (list, tuple)) else [value]
         return _joined([(spec.option_by_id(i) or forms.Option(i, str(i))).label for i in ids])
     if spec.kind == forms.DATE:
-        return _as_date(value) or value
+        return as_date(value) or value
     return _joined(value)
 
 
@@ -667,10 +622,7 @@ SCORE_RULES = ((_rule_on(SCORE_DIFFERS_COL, f'="{YES}"'), AMBER),)
 def write_consolidated(run: Run, target: Path) -> None:
     """济宁市一刻钟便民生活圈汇总_<YYYYMMDD>.xlsx: 总览 with charts, then one sheet per view."""
     title = f"{CITY}一刻钟便民生活圈建设汇总（第{run.number}期）"
-    # Streaming keeps memory flat for thousands of circles but writes each cell ~40 % slower;
-    # below STREAM_FROM circles the workbook is built in memory.
-    _write_workbook(target, title, run.as_of, lambda book: _consolidated_sheets(book, run),
-                    streamed=len(run.circles) >= STREAM_FROM)
+    _write_workbook(target, title, run.as_of, lambda book: _consolidated_sheets(book, run))
 
 
 def _consolidated_sheets(book: _Book, run: Run) -> None:
@@ -715,9 +667,9 @@ def _write_overview(book: _Book, run: Run, name: str, counties_sheet: str) -> No
     ws = book.sheet(name)
     for c, width in enumerate(OVERVIEW_WIDTHS):
         ws.set_column(c, c, width)
-    ws.set_row(0, 28)
-    ws.write_string(0, 0, book.title, book.fmt("title"))
-    ws.write_string(1, 0, _overview_subtitle(run), book.fmt("subtitle"))
+    ws.height(0, 28)
+    ws.put(0, 0, bulksheet.TEXT, book.title, book.fmt("title"))
+    ws.put(1, 0, bulksheet.TEXT, _overview_subtitle(run), book.fmt("subtitle"))
     r = _overview_targets(book, ws, run, 3)
     type_top = r + 1
     r = _overview_types(book, ws, run, type_top)
@@ -735,25 +687,25 @@ def _overview_subtitle(run: Run) -> str:
     return text
 
 
-def _header_cells(book: _Book, ws: Worksheet, r: int, headers: Sequence[str]) -> None:
+def _header_cells(book: _Book, ws: BulkSheet, r: int, headers: Sequence[str]) -> None:
     for c, header in enumerate(headers):
-        ws.write_string(r, c, header, book.fmt("header"))
+        ws.put(r, c, bulksheet.TEXT, header, book.fmt("header"))
 
 
-def _overview_targets(book: _Book, ws: Worksheet, run: Run, r: int) -> int:
-    ws.write_string(r, 0, "目标完成情况", book.fmt("section"))
+def _overview_targets(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:
+    ws.put(r, 0, bulksheet.TEXT, "目标完成情况", book.fmt("section"))
     _header_cells(book, ws, r + 1, TARGET_HEADERS)
     r += 2
     for t in run.targets:
         kind = INT if t.unit == "个" else PCT
-        ws.write_string(r, 0, t.label, book.fmt(TEXT))
+        ws.put(r, 0, bulksheet.TEXT, t.label, book.fmt(TEXT))
         for c, value in ((1, t.target), (2, t.actual)):
-            _put_number(ws, r, c, value, book.fmt(kind))
-        ws.write_string(r, 3, t.unit, book.fmt(FLAG))
+            ws.put(r, c, bulksheet.NUMBER, value, book.fmt(kind))
+        ws.put(r, 3, bulksheet.TEXT, t.unit, book.fmt(FLAG))
         met = book.fmt(FLAG) if t.met else book.fmt(FLAG, bold=True, font_color=RED["font_color"])
-        _put_text(ws, r, 4, _target_met(t), met)
+        ws.put(r, 4, bulksheet.TEXT, _target_met(t), met)
         change = "+0;-0;0" if kind == INT else "+0.0;-0.0;0.0"
-        _put_number(ws, r, 5, t.change, book.fmt(kind, num_format=change))
+        ws.put(r, 5, bulksheet.NUMBER, t.change, book.fmt(kind, num_format=change))
         r += 1
     return r
 
@@ -764,30 +716,30 @@ def _target_met(target: Target) -> str:
     return "已达到" if target.met else "未达到"
 
 
-def _overview_types(book: _Book, ws: Worksheet, run: Run, r: int) -> int:
-    ws.write_string(r, 0, "最终类型分布（已采用的生活圈）", book.fmt("section"))
+def _overview_types(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:
+    ws.put(r, 0, bulksheet.TEXT, "最终类型分布（已采用的生活圈）", book.fmt("section"))
     _header_cells(book, ws, r + 1, TYPE_HEADERS)
     total = sum(run.type_counts.get(t, 0) for t in TYPE_ORDER)
     r += 2
     for t in TYPE_ORDER:
         count = run.type_counts.get(t, 0)
-        ws.write_string(r, 0, t, book.fmt(TEXT))
-        ws.write_number(r, 1, count, book.fmt(INT))
-        _put_number(ws, r, 2, _share(count, total), book.fmt(PCT))
+        ws.put(r, 0, bulksheet.TEXT, t, book.fmt(TEXT))
+        ws.put(r, 1, bulksheet.NUMBER, count, book.fmt(INT))
+        ws.put(r, 2, bulksheet.NUMBER, _share(count, total), book.fmt(PCT))
         r += 1
-    ws.write_string(r, 0, forms.TOTAL_LABEL, book.fmt(TEXT, bold=True))
-    ws.write_number(r, 1, total, book.fmt(INT, bold=True))
-    _put_number(ws, r, 2, 100.0 if total else None, book.fmt(PCT, bold=True))
+    ws.put(r, 0, bulksheet.TEXT, forms.TOTAL_LABEL, book.fmt(TEXT, bold=True))
+    ws.put(r, 1, bulksheet.NUMBER, total, book.fmt(INT, bold=True))
+    ws.put(r, 2, bulksheet.NUMBER, 100.0 if total else None, book.fmt(PCT, bold=True))
     return r + 1
 
 
-def _overview_stats(book: _Book, ws: Worksheet, run: Run, r: int) -> int:
-    ws.write_string(r, 0, "报送与问题", book.fmt("section"))
+def _overview_stats(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:
+    ws.put(r, 0, bulksheet.TEXT, "报送与问题", book.fmt("section"))
     _header_cells(book, ws, r + 1, STAT_HEADERS)
     r += 2
     for label, value in _stats(run):
-        ws.write_string(r, 0, label, book.fmt(TEXT))
-        _put_value(ws, r, 1, value, book.fmt(VALUE))
+        ws.put(r, 0, bulksheet.TEXT, label, book.fmt(TEXT))
+        ws.put(r, 1, bulksheet.VALUE, value, book.fmt(VALUE))
         r += 1
     return r
 
@@ -877,7 +829,7 @@ def _feedback_sheets(book: _Book, run: Run, county: str) -> None:
 
 
 def _feedback_circle_rows(circles: Iterable[CircleEntry]) -> list[list]:
-    return [[c.name, _circle_status(c), _as_date(c.data.get("as_of")),
+    return [[c.name, _circle_status(c), as_date(c.data.get("as_of")),
              *(get(c) for _, get in SCORE_VIEW), c.file, c.sheet] for c in circles]
 
 
@@ -946,10 +898,10 @@ def _write_form5_sheet(book: _Book, name: str, circles: list[dict]) -> None:
     _print_setup(ws, book.title, landscape=False, fit=None, scale=FORM5_PRINT_SCALE)
 
 
-def _write_form5(book: _Book, ws: Worksheet, top: int, circle: dict) -> int:
+def _write_form5(book: _Book, ws: BulkSheet, top: int, circle: dict) -> int:
     """One circle's 附件5 as the seed lays it out, from row `top`; returns the next free row."""
-    ws.write_string(top, 0, FORM5_TAG, book.fmt("form_tag"))
-    ws.set_row(top + 1, 30)
+    ws.put(top, 0, bulksheet.TEXT, FORM5_TAG, book.fmt("form_tag"))
+    ws.height(top + 1, 30)
     _merged(ws, top + 1, 0, top + 1, FORM5_LAST_COL, forms.FORM5_TITLE, book.fmt("form_title"))
     r = _form5_header_line(book, ws, top + 2, circle)
     r = _form5_options(book, ws, r, circle)
@@ -960,29 +912,24 @@ def _write_form5(book: _Book, ws: Worksheet, top: int, circle: dict) -> int:
     return _form5_field(book, ws, r, notes, circle.get("notes"), min_lines=3)
 
 
-def _merged(ws: Worksheet, r1: int, c1: int, r2: int, c2: int, value: Any, fmt) -> None:
+def _merged(ws: BulkSheet, r1: int, c1: int, r2: int, c2: int, value: Any, fmt) -> None:
     """A merged range whose value is written with the typed writer (strings stay strings)."""
-    if (r1, c1) != (r2, c2):
-        ws.merge_range(r1, c1, r2, c2, None, fmt)
-    if isinstance(value, str):
-        ws.write_string(r1, c1, value, fmt)
-    else:
-        _put_value(ws, r1, c1, value, fmt)
+    ws.merge_cells(r1, c1, r2, c2, bulksheet.VALUE, value, fmt)
 
 
-def _form5_header_line(book: _Book, ws: Worksheet, r: int, circle: dict) -> int:
+def _form5_header_line(book: _Book, ws: BulkSheet, r: int, circle: dict) -> int:
     """试点生活圈名称 | name | 所在县市区 | county | 截至日期：date — the seed's first line."""
     label, value = book.fmt("form_label"), book.fmt("form_value")
     fields = forms.CIRCLE_FIELD
     name_width = FORM5_WIDTHS[2] + FORM5_WIDTHS[3]
-    ws.set_row(r, _row_height(max(_lines(circle.get("name"), name_width), 2)))
+    ws.height(r, _row_height(max(_lines(circle.get("name"), name_width), 2)))
     _merged(ws, r, 0, r, 1, _form_label(fields["name"]), label)
     _merged(ws, r, 2, r, 3, circle.get("name") or "", value)
-    ws.write_string(r, 4, _form_label(fields["county"]), label)
-    _put_text(ws, r, 5, circle.get("county"), value)
-    day = _as_date(circle.get("as_of"))
+    ws.put(r, 4, bulksheet.TEXT, _form_label(fields["county"]), label)
+    ws.put(r, 5, bulksheet.TEXT, circle.get("county"), value)
+    day = as_date(circle.get("as_of"))
     shown = day.isoformat() if day else (circle.get("as_of") or "")
-    ws.write_string(r, 6, f"{_form_label(fields['as_of'])}：{shown}", value)
+    ws.put(r, 6, bulksheet.TEXT, f"{_form_label(fields['as_of'])}：{shown}", value)
     return r + 1
 
 
@@ -991,7 +938,7 @@ def _ticks(spec: forms.Field, chosen: Any, options: Sequence[forms.Option]) -> s
     return "　".join(f"{o.label}{TICKED if o.id in ids else UNTICKED}" for o in options)
 
 
-def _form5_options(book: _Book, ws: Worksheet, r: int, circle: dict) -> int:
+def _form5_options(book: _Book, ws: BulkSheet, r: int, circle: dict) -> int:
     """运营主体 (two lines of options, as in the seed) and 发展形态, ticked ☑ or □."""
     operators, layout = forms.CIRCLE_FIELD["operators"], forms.CIRCLE_FIELD["layout"]
     label, value = book.fmt("form_label"), book.fmt("form_value")
@@ -1007,25 +954,25 @@ def _form5_options(book: _Book, ws: Worksheet, r: int, circle: dict) -> int:
     return r + 1
 
 
-def _form5_field(book: _Book, ws: Worksheet, r: int, spec: forms.Field, raw: Any, min_lines: int = 1) -> int:
+def _form5_field(book: _Book, ws: BulkSheet, r: int, spec: forms.Field, raw: Any, min_lines: int = 1) -> int:
     """A label over A:B and its value over C:G, the row as tall as the text needs."""
     value = _shown(spec, raw)
     numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
     width = sum(FORM5_WIDTHS[2:])
     label_lines = _lines(_form_label(spec), FORM5_WIDTHS[0] + FORM5_WIDTHS[1])
-    ws.set_row(r, _row_height(max(_lines(value, width), label_lines, min_lines)))
+    ws.height(r, _row_height(max(_lines(value, width), label_lines, min_lines)))
     _merged(ws, r, 0, r, 1, _form_label(spec), book.fmt("form_label"))
     _merged(ws, r, 2, r, FORM5_LAST_COL, value if value is not None else "",
             book.fmt("form_number" if numeric else "form_value", align="left"))
     return r + 1
 
 
-def _form5_table(book: _Book, ws: Worksheet, r: int, circle: dict) -> int:
+def _form5_table(book: _Book, ws: BulkSheet, r: int, circle: dict) -> int:
     """The outlet table: header, 合计, then 基本保障类 and 品质提升类 rows with their group label."""
     head = book.fmt("form_head")
-    ws.set_row(r, _row_height(4))
+    ws.height(r, _row_height(4))
     for c, text in enumerate((*forms.FORM5_TABLE_HEADERS, *(col.label for col in forms.OUTLET_COLUMNS))):
-        ws.write_string(r, c, text, head)
+        ws.put(r, c, bulksheet.TEXT, text, head)
     _merged(ws, r + 1, 0, r + 1, 1, forms.TOTAL_LABEL, head)
     _form5_row(book, ws, r + 1, circle.get("total") or {})
     r += 2
@@ -1034,22 +981,23 @@ def _form5_table(book: _Book, ws: Worksheet, r: int, circle: dict) -> int:
         rows = [cat for cat in forms.CATEGORIES if cat.group == group]
         _merged(ws, r, 0, r + len(rows) - 1, 0, label, book.fmt("form_label"))
         for cat in rows:
-            ws.write_string(r, 1, cat.label, book.fmt("form_value"))
+            ws.put(r, 1, bulksheet.TEXT, cat.label, book.fmt("form_value"))
             _form5_row(book, ws, r, categories.get(cat.id) or {}, cat.label)
             r += 1
     return r
 
 
-def _form5_row(book: _Book, ws: Worksheet, r: int, row: dict, label: str = "") -> None:
+def _form5_row(book: _Book, ws: BulkSheet, r: int, row: dict, label: str = "") -> None:
     """The five outlet columns of one row, the row as tall as its label or needs."""
     lines = max(_lines(label, FORM5_WIDTHS[1]), _lines(row.get("needs"), FORM5_WIDTHS[-1]))
     if lines > 1:
-        ws.set_row(r, _row_height(lines))
+        ws.height(r, _row_height(lines))
+    text, number = book.fmt("form_value"), book.fmt("form_number")
     for c, column in enumerate(forms.OUTLET_COLUMNS, start=2):
         if column.kind == forms.TEXT:
-            _put_text(ws, r, c, row.get(column.id), book.fmt("form_value"))
+            ws.put(r, c, bulksheet.TEXT, row.get(column.id), text)
         else:
-            _put_number(ws, r, c, row.get(column.id), book.fmt("form_number"))
+            ws.put(r, c, bulksheet.NUMBER, row.get(column.id), number)
 
 
 def _write_form6_sheet(book: _Book, projects: list[dict]) -> None:
