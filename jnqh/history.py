@@ -63,6 +63,11 @@ def encode_report(report: FileReport) -> str:
     return json.dumps(report_to_json(report), ensure_ascii=False)
 
 
+def encode_state(state: dict) -> str:
+    """A run's state as the store keeps it."""
+    return json.dumps(state, ensure_ascii=False)
+
+
 class History:
     """One open store. Use as a context manager; every write is committed at once."""
 
@@ -127,13 +132,14 @@ class History:
         return [dict(zip(keys, row)) for row in rows]
 
     def record_run(self, number: int, as_of: str, generated: str, summary: dict,
-                   files: list[tuple], circles: list[tuple], state: dict | None = None,
+                   files: list[tuple], circles: list[tuple], state: str | None = None,
                    fingerprint: str | None = None) -> int:
+        """`state`: the whole Run as `encode_state` gives it (kept for re-rendering and reruns)."""
         with self.db:
             cursor = self.db.execute(
                 "INSERT INTO runs (number, as_of, generated, summary, state, fingerprint) VALUES (?, ?, ?, ?, ?, ?)",
                 (number, as_of, generated, json.dumps(summary, ensure_ascii=False),
-                 json.dumps(state, ensure_ascii=False) if state is not None else None, fingerprint))
+                 state, fingerprint))
             run_id = cursor.lastrowid
             self.db.executemany("INSERT INTO run_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run_id, *row) for row in files])

@@ -69,16 +69,18 @@ class BulkSheet(Worksheet):
             self._put_colmax = col
 
     def merge_cells(self, first_row: int, first_col: int, last_row: int, last_col: int, kind: str, value: Any,
-              fmt: Format) -> None:
+                    fmt: Format) -> None:
         """A merged range holding `value`, its other cells blank in `fmt` (so borders show)."""
+        self.put(first_row, first_col, kind, value, fmt)
+        if (first_row, first_col) == (last_row, last_col):
+            return
+        style = self._style(fmt)
         for r in range(first_row, last_row + 1):
-            for c in range(first_col, last_col + 1):
-                if (r, c) == (first_row, first_col):
-                    self.put(r, c, kind, value, fmt)
-                else:
-                    self.put(r, c, TEXT, None, fmt)
-        if (first_row, first_col) != (last_row, last_col):
-            self.merge.append([first_row, first_col, last_row, last_col])
+            cells = self._cells.setdefault(r, [])
+            cells.extend((c, f'<c r="{_letters(c)}{r + 1}"{style}/>')
+                         for c in range(first_col if r > first_row else first_col + 1, last_col + 1))
+        self._put_colmax = max(self._put_colmax, last_col)
+        self.merge.append([first_row, first_col, last_row, last_col])
 
     def height(self, row: int, points: float) -> None:
         """The height of a row written by `put`."""

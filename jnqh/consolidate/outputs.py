@@ -16,11 +16,14 @@ from jnqh.atomic import write_text
 from jnqh.config import Settings
 from jnqh.consolidate.model import Run
 from jnqh.consolidate.runjson import run_summary
+from jnqh.consolidate.state import run_to_state
+from jnqh.history import encode_state
 
 CONSOLIDATED = "济宁市一刻钟便民生活圈汇总_{tag}.xlsx"
 UPWARD = "济宁市_附件5_附件6_{tag}.xlsx"
 FEEDBACK = "反馈/{county}_反馈_{tag}.xlsx"
 RUN_JSON = "run.json"
+STATE = "state"  # not a file: the run as the history store keeps it
 # Fewer outputs than this are written in-process: a pool would cost more than it saves.
 PARALLEL_FROM = 6
 
@@ -47,20 +50,20 @@ def plan_outputs(run: Run, outbox: Path) -> list[tuple[str, str | None]]:
     return jobs + [("feedback", row.county) for row in run.counties]
 
 
-def write_outputs(run: Run, settings: Settings, outbox: Path, *, workers: int = 2) -> dict:
-    """Write every output of `run`; return the run summary written to ``run.json``."""
-    jobs = plan_outputs(run, outbox)
+def write_outputs(run: Run, settings: Settings, outbox: Path, *, workers: int = 2) -> tuple[dict, str]:
+    """Write every output of `run`; return the run summary written to ``run.json`` and the
+    run's state for the history store (encoded by whichever worker is free first)."""
+    jobs = [*plan_outputs(run, outbox), (STATE, None)]
     context = (run, outbox, settings.report_templates)
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         _init_worker(*context)
-        for job in jobs:
-            _write(job)
+        results = [_write(job) for job in jobs]
     else:
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=context) as pool:
-            list(pool.map(_write, jobs))  # list(): re-raise the first failure here
+            results = list(pool.map(_write, jobs))  # list(): re-raise the first failure here
     summary = run_summary(run)
     write_text(outbox / run.outputs["run_json"], json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    return summary
+    return summary, results[-1]
 
 
 _CONTEXT: dict = {}
@@ -70,12 +73,14 @@ def _init_worker(run: Run, outbox: Path, templates: Path | None) -> None:
     _CONTEXT.update(run=run, outbox=outbox, templates=templates)
 
 
-def _write(job: tuple[str, str | None]) -> None:
+def _write(job: tuple[str, str | None]) -> str | None:
     from jnqh.bulletin import write_bulletin
     from jnqh.consolidate.workbooks import write_consolidated, write_feedback, write_upward
 
     run, outbox = _CONTEXT["run"], _CONTEXT["outbox"]
     kind, county = job
+    if kind == STATE:
+        return encode_state(run_to_state(run))
     if kind == "bulletin":
         write_bulletin(run, run_dir(outbox, run.as_of), _CONTEXT["templates"])
     elif kind == "consolidated":
@@ -84,3 +89,4 @@ def _write(job: tuple[str, str | None]) -> None:
         write_upward(run, outbox / run.outputs["upward"])
     else:
         write_feedback(run, county, outbox / run.outputs[f"feedback:{county}"])
+    return None

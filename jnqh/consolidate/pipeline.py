@@ -17,7 +17,7 @@ from jnqh.config import Settings
 from jnqh.consolidate.listing import Listing, list_inbox, registry_fingerprint
 from jnqh.consolidate.lock import run_lock
 from jnqh.consolidate.model import Run
-from jnqh.consolidate.state import run_from_state, run_to_state
+from jnqh.consolidate.state import run_from_state
 from jnqh.history import History
 
 if TYPE_CHECKING:
@@ -53,13 +53,13 @@ def consolidate(settings: Settings, registry: Registry | None, options: Options)
             if options.progress:
                 options.progress(len(listing.found.spreadsheets))
             return unchanged
-        run, summary = _new_run(listing, registry, settings, options, history)
-        _record(history, run, summary, fingerprint)
+        run, summary, state = _new_run(listing, registry, settings, options, history)
+        _record(history, run, summary, state, fingerprint)
     return run
 
 
 def _new_run(listing: Listing, registry: Registry | None, settings: Settings, options: Options,
-             history: History) -> tuple[Run, dict]:
+             history: History) -> tuple[Run, dict, str]:
     """Read, match, score and write: the run itself. Its stages are imported here, not at the
     top, so that an unchanged rerun (which stops before this) starts without them."""
     from jnqh.consolidate.build import build_run
@@ -72,7 +72,8 @@ def _new_run(listing: Listing, registry: Registry | None, settings: Settings, op
     intake = read_inbox(listing, registry=registry, registry_path=settings.registry, today=options.as_of,
                         history=history, workers=options.workers, progress=options.progress)
     run = build_run(intake, registry, settings, options.as_of, history)
-    return run, write_outputs(run, settings, options.outbox, workers=options.workers)
+    summary, state = write_outputs(run, settings, options.outbox, workers=options.workers)
+    return run, summary, state
 
 
 def _settings_fingerprint(settings: Settings, options: Options) -> tuple[str, ...]:
@@ -98,7 +99,7 @@ def _unchanged_run(history: History, options: Options, fingerprint: str) -> Run 
     return run
 
 
-def _record(history: History, run: Run, summary: dict, fingerprint: str) -> None:
+def _record(history: History, run: Run, summary: dict, state: str, fingerprint: str) -> None:
     files = [(f.path, f.sha256, f.status, f.county, len(f.circles), f.errors, f.warnings) for f in run.files]
     issue_counts: dict[str, int] = {}
     for issue in run.issues:
@@ -107,4 +108,4 @@ def _record(history: History, run: Run, summary: dict, fingerprint: str) -> None
                 c.score.get("service", {}).get("total"), c.score.get("service", {}).get("grade"),
                 c.final_type, issue_counts.get(c.file, 0)) for c in run.circles]
     history.record_run(run.number, run.as_of.isoformat(), dt.datetime.now().isoformat(timespec="seconds"),
-                       summary, files, circles, run_to_state(run), fingerprint)
+                       summary, files, circles, state, fingerprint)
