@@ -7,8 +7,10 @@ inbox of 120 one-circle files, then prints for each:
 - `jnqh` in-process: load + read + validate (what `jnqh check` does per file);
 - the cold command `jnqh check FILE` as a new process (imports included).
 In-process figures are CPU time (time.process_time), the median of REPEATS runs, so that
-another busy process on the machine disturbs them less; the cold command shows wall time
-and, in brackets, the CPU time of the child process.
+another busy process on the machine disturbs them less; calamine and jnqh are timed in
+alternation after one untimed run of each (caches warm on both sides), so that a busy spell
+weighs on both alike. The cold command shows wall time and, in brackets, the CPU time of
+the child process.
 Targets (issue 2): a ten-circle workbook checked cold in ≤ 1 s; in-process ≤ 4× calamine.
 Prints figures; asserts nothing. Run: python benchmarks/bench_check.py
 """
@@ -42,15 +44,21 @@ def calamine_read(path: Path) -> None:
         book.get_sheet_by_name(name).to_python()
 
 
-def best_of(fn, paths: list[Path], repeats: int = REPEATS) -> float:
-    """Median over `repeats` of the CPU time to run `fn` on every path (seconds)."""
-    times = []
-    for _ in range(repeats):
-        start = time.process_time()
-        for path in paths:
-            fn(path)
-        times.append(time.process_time() - start)
-    return statistics.median(times)
+def cpu_time(fn, paths: list[Path]) -> float:
+    """The CPU time to run `fn` on every path (seconds)."""
+    start = time.process_time()
+    for path in paths:
+        fn(path)
+    return time.process_time() - start
+
+
+def paired_medians(base, ours, paths: list[Path], repeats: int = REPEATS) -> tuple[float, float]:
+    """Medians over `repeats` of the CPU time of `base` and of `ours` on every path (seconds),
+    timed in alternation after one untimed run of each."""
+    cpu_time(base, paths)
+    cpu_time(ours, paths)
+    times = [(cpu_time(base, paths), cpu_time(ours, paths)) for _ in range(repeats)]
+    return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)
 
 
 def make_files(folder: Path) -> dict[str, list[Path]]:
@@ -94,8 +102,8 @@ def main() -> None:
         sets = make_files(Path(tmp))
         print(f"{'文件集':<22}{'calamine 读取':>14}{'jnqh 检查':>12}{'倍数':>8}{'冷启动命令（CPU）':>20}")
         for label, paths in sets.items():
-            base = best_of(calamine_read, paths)
-            ours = best_of(lambda p: read_file(p, registry=registry, today=AS_OF), paths)
+            base, ours = paired_medians(calamine_read, lambda p: read_file(p, registry=registry, today=AS_OF),
+                                        paths)
             cold_text = "—"
             if len(paths) == 1:
                 runs = [cold_check(paths[0]) for _ in range(3)]

@@ -31,6 +31,7 @@ BLANK = Parsed()
 
 # Whitespace of every width, and the invisible characters pasted from Word.
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_INLINE_SPACES = re.compile(r"[ \t\u3000\u00a0]+")  # what clean_text turns into one space
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
 
 
@@ -38,7 +39,16 @@ def fold(value: object) -> str:
     """Text with full-width digits, letters and punctuation folded to half-width."""
     if value is None:
         return ""
+    if type(value) is str:
+        return _fold_text(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+@functools.lru_cache(maxsize=16384)
+def _fold_text(text: str) -> str:
+    # NFKC is slow on Chinese text (thousands of instructions a character), and the same
+    # option boxes and labels are folded for every circle of every file: fold each once.
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def label_key(value: object) -> str:
@@ -73,7 +83,7 @@ def clean_text(value: object) -> str | None:
         return str(int(value))
     if isinstance(value, (dt.datetime, dt.date)):
         return _as_date(value).isoformat()
-    return re.sub(r"[ \t\u3000\u00a0]+", " ", str(value)).strip()
+    return _INLINE_SPACES.sub(" ", str(value)).strip()
 
 
 # ---------------------------------------------------------------------------

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 # Sums are compared after rounding away float noise (0.1 + 0.2).
 _EPSILON = 1e-6
-# Each category row's field path and label, as messages name it (made once, not per circle).
-CATEGORY_ROWS = tuple((f"categories.{cat.id}", forms.field_label(f"categories.{cat.id}").strip())
+# Each category row's id, field path and label, as messages name it (made once, not per circle).
+CATEGORY_ROWS = tuple((cat.id, f"categories.{cat.id}", forms.field_label(f"categories.{cat.id}").strip())
                       for cat in forms.CATEGORIES)
 
 
@@ -32,11 +32,12 @@ def validate_circle(record: CircleRecord, ctx: ReadContext, registry: Registry |
     _dates(record, ctx)
     _residents(record, ctx)
     _facility(record, ctx)
-    for path, label in CATEGORY_ROWS:
-        _outlet_row(record, ctx, path, label)
+    categories = record.data["categories"]
+    for cat_id, path, label in CATEGORY_ROWS:
+        _outlet_row(record, ctx, categories[cat_id], path, label)
     if not _totals(record, ctx):
         # Only a 合计 the county typed is checked; a computed one repeats the rows' problems.
-        _outlet_row(record, ctx, "total", forms.TOTAL_LABEL)
+        _outlet_row(record, ctx, record.data["total"], "total", forms.TOTAL_LABEL)
     if record.data.get("presence"):
         _presence_consistency(record, ctx)
 
@@ -104,13 +105,8 @@ def _facility(record: CircleRecord, ctx: ReadContext) -> None:
                    value=plain_number(value), min=forms.FACILITY_AREA_MIN_PCT)
 
 
-def _row(record: CircleRecord, path: str) -> dict:
-    head, _, cat = path.partition(".")
-    return record.data["total"] if head == "total" else record.data["categories"][cat]
-
-
-def _outlet_row(record: CircleRecord, ctx: ReadContext, path: str, label: str) -> None:
-    row = _row(record, path)
+def _outlet_row(record: CircleRecord, ctx: ReadContext, row: dict, path: str, label: str) -> None:
+    """The rules of one outlet row (`row`, the record's data at `path`)."""
     outlets, chain, staff = row.get("outlets"), row.get("chain"), row.get("staff_10k")
     if outlets is not None and chain is not None and chain > outlets:
         ctx.add_at("V-CHAIN-GT-OUTLETS", record.source(f"{path}.chain"), field=f"{path}.chain",

@@ -136,7 +136,7 @@ class Grid:
         return ""
 
     def merge_anchor(self, r: int, c: int) -> tuple[int, int]:
-        small, large = self._merge_index
+        small, large, _ = self._merge_index
         anchor = small.get((r, c))
         if anchor is not None:
             return anchor
@@ -145,26 +145,65 @@ class Grid:
                 return (r1, c1)
         return (r, c)
 
+    def shown(self, r: int, c: int) -> object:
+        """The value a person sees at (r, c): a cell under a merge shows its anchor's.
+
+        Same as value(*merge_anchor(r, c)), in one call: readers ask it of every cell.
+        """
+        small, large, _ = self._merge_index
+        anchor = small.get((r, c))
+        if anchor is None and large:
+            anchor = self.merge_anchor(r, c)
+        if anchor is not None:
+            r, c = anchor
+        rows = self.rows
+        if 0 <= r < len(rows):
+            row = rows[r]
+            if 0 <= c < len(row):
+                return row[c]
+        return ""
+
     def text(self, r: int, c: int) -> str:
         return cell_text(self.value(*self.merge_anchor(r, c)))
 
+    def covered_cells(self) -> set[tuple[int, int]]:
+        """Cells hidden under a merge: every cell of a merged range but its top-left one."""
+        small, large, overlapping = self._merge_index
+        if large or overlapping:
+            return self._covered_by_ranges()
+        # The usual case: the anchor index already names every merged cell, once, so the
+        # covered ones are all of them but the anchors (an inverted range has no cells).
+        return small.keys() - {(r1, c1) for r1, c1, r2, c2 in self.merged if r1 <= r2 and c1 <= c2}
+
+    def _covered_by_ranges(self) -> set[tuple[int, int]]:
+        last_row = len(self.rows) - 1
+        last_col = max((len(row) for row in self.rows), default=0) - 1
+        # Clip: a merge over whole rows or columns must not cost a million cells.
+        return {(r, c) for r1, c1, r2, c2 in self.merged
+                for r in range(r1, min(r2, last_row) + 1)
+                for c in range(c1, min(c2, last_col) + 1) if (r, c) != (r1, c1)}
+
     @cached_property
-    def _merge_index(self) -> tuple[dict, list]:
+    def _merge_index(self) -> tuple[dict, list, bool]:
+        """(cell -> anchor, merges kept as ranges, whether any two merges overlap)."""
         # Cell -> anchor for ordinary merges; a merge over a whole column (a real
         # thing in county files) stays a range so the index cannot blow up.
         small: dict[tuple[int, int], tuple[int, int]] = {}
         large = []
         budget = 200_000
+        placed = 0
         for r1, c1, r2, c2 in self.merged:
             area = (r2 - r1 + 1) * (c2 - c1 + 1)
             if area > budget:
                 large.append((r1, c1, r2, c2))
                 continue
             budget -= area
+            placed += max(r2 - r1 + 1, 0) * max(c2 - c1 + 1, 0)
+            anchor = (r1, c1)
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
-                    small[(r, c)] = (r1, c1)
-        return small, large
+                    small[(r, c)] = anchor
+        return small, large, placed != len(small)
 
 
 @dataclass

@@ -14,7 +14,7 @@ import re
 from jnqh import forms
 from jnqh.model import CircleRecord
 from jnqh.normalize import Parsed, fold, is_blank, label_key, normalise_county, parse_multi, ticked_options
-from jnqh.read.context import ReadContext, parse_field, record_parse_problem
+from jnqh.read.context import ReadContext, parse_field, parser_of, record_parse_problem, remember_parses
 from jnqh.read.locate import SheetIndex
 
 NAME = forms.CIRCLE_FIELD["name"]
@@ -78,9 +78,10 @@ def read_circle(index: SheetIndex, block: range, ctx: ReadContext) -> CircleReco
 def _header_values(index: SheetIndex, block: range) -> dict[str, tuple[object, tuple[int, int], tuple[int, int]]]:
     """field id → (raw value, value cell, label cell) for every header label in the block."""
     found: dict = {}
+    rows = index.rows
     for r in block:
-        for c, key in index.rows.get(r, ()):
-            if not key or not _starts_with_label(key):
+        for c, key in rows.get(r, ()):
+            if not _starts_with_label(key):
                 continue
             for field_id, value, cell in _segments(index, r, c):
                 found.setdefault(field_id, (value, cell, (r, c)))
@@ -94,6 +95,7 @@ def _header_values(index: SheetIndex, block: range) -> dict[str, tuple[object, t
 _STOP_PREFIX = re.compile("|".join(re.escape(k) for k in sorted(HEADER_STOPS, key=len, reverse=True)))
 
 
+@functools.lru_cache(maxsize=8192)  # asked of every text of every block
 def _starts_with_label(key: str) -> bool:
     return _STOP_PREFIX.match(key) is not None
 
@@ -104,7 +106,7 @@ def _segments(index: SheetIndex, r: int, c: int):
     One cell may hold one label ("四至范围"), a label and its value ("截至日期：2024-4-30"),
     or the whole header line typed as one ("试点生活圈名称：XX  所在县市区：YY  截至日期：ZZ").
     """
-    for spec, inline, last in _cell_segments(fold(index.grid.value(r, c))):
+    for spec, inline, last in _cell_segments(index.grid.value(r, c)):
         if inline:
             yield spec.id, inline, (r, c)
         elif last:
@@ -112,11 +114,13 @@ def _segments(index: SheetIndex, r: int, c: int):
 
 
 @functools.lru_cache(maxsize=4096)
-def _cell_segments(text: str) -> tuple[tuple[forms.Field, str, bool], ...]:
+def _cell_segments(raw: str) -> tuple[tuple[forms.Field, str, bool], ...]:
     """(field, value typed after its label or '', is it the last label) for a label cell's text.
 
-    Depends on the text alone, and the same label cells recur in every circle: cached.
+    Depends on the text alone, and the same label cells recur in every circle: cached by the
+    text as typed, so that a cell seen before is not folded again.
     """
+    text = fold(raw)
     spots = _label_spots(text)
     segments = []
     for i, (start, end, spec) in enumerate(spots):
@@ -203,6 +207,7 @@ def _read_header_field(index: SheetIndex, spec: forms.Field, found, record: Circ
     record.data[spec.id] = value if value is not None else ([] if spec.kind == forms.MULTI else None)
 
 
+@remember_parses  # the seed's option boxes ('国企□ 民营企业√ …') recur in every circle
 def _parse_options(spec: forms.Field, raw: object) -> Parsed:
     """Ticked options of 运营主体 / 发展形态, from ticks or from a typed option name."""
     if is_blank(raw):
@@ -260,14 +265,18 @@ def _read_outlet_table(index: SheetIndex, block: range, record: CircleRecord, ct
             ctx.add("R-CATEGORY-MISSING", sheet=index.name, field=f"categories.{cat.id}", label=label)
 
 
+# Each outlet column's header spellings, folded as the sheet's labels are.
+COLUMN_SPELLINGS = tuple((column, tuple(label_key(s) for s in (column.label, *column.variants)))
+                         for column in forms.OUTLET_COLUMNS)
+
+
 def _table_header(index: SheetIndex, block: range) -> tuple[int, dict[str, int]] | None:
     hits = index.find(TABLE_MARKERS, rows=block, contains=True)
     if not hits:
         return None
     row = hits[0].row
     columns: dict[str, int] = {}
-    for column in forms.OUTLET_COLUMNS:
-        spellings = tuple(label_key(s) for s in (column.label, *column.variants))
+    for column, spellings in COLUMN_SPELLINGS:
         # Headers pasted from Word may break over two rows; look at both.
         for r in (row, row + 1):
             match = next((c for c, k in index.rows.get(r, ()) if any(s in k for s in spellings)), None)
@@ -280,13 +289,17 @@ def _table_header(index: SheetIndex, block: range) -> tuple[int, dict[str, int]]
 def _read_rows(index: SheetIndex, rows: range, label_cols: range, columns: dict[str, int],
                record: CircleRecord, ctx: ReadContext) -> set[str]:
     group, seen = None, set()
+    keys, anchor = index.keys, index.grid.merge_anchor
     for r in rows:
-        labels = [index.keys.get(index.grid.merge_anchor(r, c)) for c in label_cols]
-        labels = [k for k in labels if k]
-        if any(k in TABLE_END or any(k.startswith(end) for end in TABLE_END) for k in labels):
+        labels = tuple([key for c in label_cols if (key := keys.get(anchor(r, c)))])
+        ends, named_group, row_id = _row_kind(labels)
+        if ends:
             break
-        group = next((g for key in labels for g, stem in GROUP_STEMS if stem in key), group)
-        row_id = _row_id(labels, group, seen)
+        group = named_group or group
+        if row_id == OTHER:
+            # The seed has two 其他 rows; the block they stand in tells them apart.
+            in_quality = group == "quality" or "basic_other" in seen
+            row_id = "quality_other" if in_quality else "basic_other"
         if row_id is None:
             continue
         if row_id != "total":
@@ -301,24 +314,33 @@ CATEGORY_BY_KEY = {label_key(s): cat.id for cat in forms.CATEGORIES if cat.label
                    for s in (cat.label, *cat.variants)}
 TOTAL_KEY = label_key(forms.TOTAL_LABEL)
 OTHER_KEY = label_key("其他")
+OTHER = "其他"  # a 其他 row, basic or quality by where it stands
 
 
-def _row_id(labels: list[str], group: str | None, seen: set[str]) -> str | None:
+@functools.lru_cache(maxsize=4096)  # the same row labels stand in every circle's table
+def _row_kind(labels: tuple[str, ...]) -> tuple[bool, str | None, str | None]:
+    """From a row's label texts alone: whether it ends the table, the group it names, and
+    the row it is ('total', a category id, OTHER, or None)."""
+    ends = any(key in TABLE_END or any(key.startswith(end) for end in TABLE_END) for key in labels)
+    group = next((group for key in labels for group, stem in GROUP_STEMS if stem in key), None)
+    return ends, group, _row_id(labels)
+
+
+def _row_id(labels: tuple[str, ...]) -> str | None:
     for key in labels:
         if key == TOTAL_KEY:
             return "total"
         if key.startswith(OTHER_KEY):
-            # The seed has two 其他 rows; the block they stand in tells them apart.
-            in_quality = group == "quality" or "basic_other" in seen
-            return "quality_other" if in_quality else "basic_other"
+            return OTHER
         if key in CATEGORY_BY_KEY:
             return CATEGORY_BY_KEY[key]
     return None
 
 
-# Each outlet row's columns with their field paths ('categories.breakfast.outlets'), made once.
-ROW_PATHS = {row_id: tuple((column, f"{prefix}.{column.id}") for column in forms.OUTLET_COLUMNS)
-             for row_id, prefix in [("total", "total"), *((cat.id, f"categories.{cat.id}") for cat in forms.CATEGORIES)]}
+# Each outlet row's columns with their parsers and field paths ('categories.breakfast.outlets'),
+# made once.
+ROW_FIELDS = {row_id: tuple((column, parser_of(column), f"{prefix}.{column.id}") for column in forms.OUTLET_COLUMNS)
+              for row_id, prefix in [("total", "total"), *((cat.id, f"categories.{cat.id}") for cat in forms.CATEGORIES)]}
 
 
 def _read_row(index: SheetIndex, r: int, row_id: str, columns: dict[str, int],
@@ -328,14 +350,15 @@ def _read_row(index: SheetIndex, r: int, row_id: str, columns: dict[str, int],
     # its end read as "" as Grid.value would give them.
     rows = index.grid.rows
     row = rows[r] if r < len(rows) else ()
-    sources = record.sources
-    for column, path in ROW_PATHS[row_id]:
+    width = len(row)
+    sources, source_of = record.sources, index.source
+    for column, parse, path in ROW_FIELDS[row_id]:
         c = columns.get(column.id)
         if c is None:
             continue
-        raw = row[c] if c < len(row) else ""
-        source = sources[path] = index.source(r, c)
-        parsed = parse_field(column, raw)
+        raw = row[c] if c < width else ""
+        source = sources[path] = source_of(r, c)
+        parsed = parse(raw)
         if parsed.code is not None:
             record_parse_problem(ctx, parsed, column, source, path, raw)
         target[column.id] = parsed.value

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from typing import Callable
 
 from jnqh import forms, issues
 from jnqh.issues import Issue
@@ -35,16 +36,56 @@ class ReadContext:
 # Kinds whose result depends on the kind, unit and value alone and holds no list: one parse
 # serves every cell with the same value (counts like 0, 1, 2 fill most of a form).
 _PLAIN_KINDS = frozenset({forms.TEXT, forms.COUNT, forms.DECIMAL, forms.PERCENT, forms.DATE, forms.YESNO})
-_PLAIN_VALUES = (str, int, float, bool, dt.date, dt.datetime)
+_PLAIN_VALUES = frozenset({str, int, float, bool, dt.date, dt.datetime})
+Spec = forms.Field | forms.Column
 
 
-def parse_field(spec: forms.Field | forms.Column, raw: object) -> Parsed:
+def remember_parses(parse: Callable[[Spec, object], Parsed]) -> Callable[[Spec, object], Parsed]:
+    """Memoise `parse(spec, raw)` for cell values, which are scalars.
+
+    Choices, option boxes and lists recur in every circle's column, and finding labels and
+    marks in them is slow: each (spec, value) is parsed once. Keyed by the spec's identity
+    (specs are the form definitions' constants, or made once each; hashing a Field would cost
+    more than the parse), which the entry keeps alive; typed, as 1, 1.0 and True parse
+    differently. A list or dict result is copied on the way out: records keep their values
+    and may change them later.
+    """
+    cache: dict[tuple, tuple[Spec, Parsed]] = {}
+
+    @functools.wraps(parse)
+    def cached(spec: Spec, raw: object) -> Parsed:
+        key = (id(spec), type(raw), raw)
+        entry = cache.get(key)
+        if entry is None or entry[0] is not spec:
+            if len(cache) >= 16384:  # only a stream of new values gets here
+                cache.clear()
+            entry = cache[key] = (spec, parse(spec, raw))
+        parsed = entry[1]
+        if isinstance(parsed.value, (list, dict)):
+            return Parsed(parsed.value.copy(), parsed.code, parsed.params)
+        return parsed
+    return cached
+
+
+def parse_field(spec: Spec, raw: object) -> Parsed:
     """Parse one raw cell value by the kind its form definition gives."""
     kind = spec.kind
-    unit = getattr(spec, "unit", "")
-    if kind in _PLAIN_KINDS and (raw is None or type(raw) in _PLAIN_VALUES):
-        return _parse_plain(kind, unit, raw)
-    return _parse_by_kind(kind, unit, getattr(spec, "options", ()), raw)
+    if raw is None or type(raw) in _PLAIN_VALUES:
+        if kind in _PLAIN_KINDS:
+            return _parse_plain(kind, getattr(spec, "unit", ""), raw)
+        return _parse_remembered(spec, raw)
+    return _parse_any(spec, raw)
+
+
+def parser_of(spec: Spec) -> Callable[[object], Parsed]:
+    """`parse_field(spec, ·)` for the values of a grid's cells (scalars, so hashable).
+
+    For the loops that parse a whole column or table: a plain kind goes straight to the
+    shared cache, with no Python call in between.
+    """
+    if spec.kind in _PLAIN_KINDS:
+        return functools.partial(_parse_plain, spec.kind, getattr(spec, "unit", ""))
+    return functools.partial(parse_field, spec)
 
 
 @functools.lru_cache(maxsize=16384, typed=True)  # typed: 1, 1.0 and True parse differently
@@ -52,6 +93,13 @@ def _parse_plain(kind: str, unit: str, raw: object) -> Parsed:
     # Results are shared between cells: Parsed is frozen and its value immutable here,
     # and readers copy `params` before adding to it (record_parse_problem).
     return _parse_by_kind(kind, unit, (), raw)
+
+
+def _parse_any(spec: Spec, raw: object) -> Parsed:
+    return _parse_by_kind(spec.kind, getattr(spec, "unit", ""), getattr(spec, "options", ()), raw)
+
+
+_parse_remembered = remember_parses(_parse_any)
 
 
 def _parse_by_kind(kind: str, unit: str, options: tuple, raw: object) -> Parsed:

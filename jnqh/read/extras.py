@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from jnqh import forms
 from jnqh.model import CircleRecord, Source
@@ -20,7 +21,7 @@ from jnqh.normalize import (
     Parsed, circle_key, found_options, clean_text, fold, is_blank, label_key, match_option, parse_choice, parse_count,
     parse_multi, parse_tick, split_list, ticked_options,
 )
-from jnqh.read.context import ReadContext, parse_field, record_parse_problem
+from jnqh.read.context import ReadContext, parse_field, parser_of, record_parse_problem, remember_parses
 from jnqh.read.locate import SheetIndex
 
 # Header words of the template's and the seed's tables that are not field labels.
@@ -57,10 +58,19 @@ FACT_ANCHORS = sorted(((label_key(a), f) for f in forms.SERVICE_FACTS for a in f
 ITEM_BY_KEY = {label_key(name): str(no) for no, name in enumerate(forms.SERVICE_ITEM_NAMES, 1)}
 EVENT_COLUMN = {c.id: c for c in forms.EVENT_COLUMNS}
 EVENT_CIRCLE_ANCHORS = (*forms.CIRCLE_FIELD["name"].anchors, EVENT_COLUMN["circle"].label)
+EVENT_NAME_KEY = label_key(EVENT_COLUMN["name"].label)
+EVENT_DATE_KEYS = tuple(label_key(s) for s in (EVENT_COLUMN["date"].label, *EVENT_COLUMN["date"].variants))
+EVENT_CIRCLE_KEYS = tuple(label_key(s) for s in EVENT_CIRCLE_ANCHORS)
 ELDERLY_VALUE = {"yes": True, "no": False, "none": "none"}
-# The 数量 column of each 附件2 type, as a column definition for parse messages.
-COUNT_SPECS = {t.id: forms.Column(t.id, f"{t.label} {forms.PRESENCE_COLUMNS[1]}", forms.COUNT, unit="个")
-               for t in forms.PRESENCE_TYPES}
+PRESENCE_PATHS = {t.id: f"presence.{t.id}" for t in forms.PRESENCE_TYPES}
+COUNT_PATHS = {t.id: f"presence_counts.{t.id}" for t in forms.PRESENCE_TYPES}
+FACT_PATHS = {f.id: f"service.{f.id}" for f in forms.SERVICE_FACTS}
+# The 数量 column of each 附件2 type, as a column definition for parse messages, and its parser.
+COUNT_COLUMNS = {t.id: forms.Column(t.id, f"{t.label} {forms.PRESENCE_COLUMNS[1]}", forms.COUNT, unit="个")
+                 for t in forms.PRESENCE_TYPES}
+COUNT_SPECS = {type_id: (spec, parser_of(spec)) for type_id, spec in COUNT_COLUMNS.items()}
+# parse_tick of a cell value (a scalar), remembered: a few marks and words fill every checklist.
+_tick = functools.lru_cache(maxsize=4096, typed=True)(parse_tick)
 
 
 def read_extras(indexes: list[SheetIndex], circles: list[CircleRecord], ctx: ReadContext,
@@ -89,17 +99,18 @@ class Sheet:
     rows: dict[int, list[tuple[int, str]]]
     height: int
     width: int
-    _cells: dict[str, list[tuple[int, int]]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # Every value read asks for its Source: use the index's bound lookup directly rather
-        # than through the `source` method below (same result, one call fewer per cell).
+        # Every value read asks for its Source and value: use the index's bound lookup and the
+        # grid's own method directly rather than through the methods below (same results,
+        # one call fewer per cell).
         self.source = self.index.source
+        self.value = self.index.grid.shown
 
     @classmethod
     def of(cls, index: SheetIndex) -> Sheet:
         grid_rows = index.grid.rows
-        return cls(index, index.rows, len(grid_rows), max((len(row) for row in grid_rows), default=0))
+        return cls(index, index.rows, len(grid_rows), max(map(len, grid_rows), default=0))
 
     @property
     def name(self) -> str:
@@ -117,10 +128,8 @@ class Sheet:
         return self.index.source(r, c)
 
     def cells(self, key: str) -> list[tuple[int, int]]:
-        """The cells whose folded text is `key` (several readers ask for the same keys)."""
-        if key not in self._cells:
-            self._cells[key] = [cell for cell, k in self.index.keys.items() if k == key]
-        return list(self._cells[key])
+        """The cells whose folded text is `key`, in row, then column order."""
+        return list(self.index.where.get(key, ()))
 
 
 class Owners:
@@ -130,9 +139,20 @@ class Owners:
         self.circles = circles
         self.form_sheets = form_sheets
         self._keys = [(circle_key(c.name), c) for c in circles if c.name and circle_key(c.name)]
+        # Answers by text: an events list names its circles on every row, and the rows above
+        # each 附件2 checklist are searched for names once per checklist cell.
+        self._matches: dict[str, CircleRecord | None] = {}
+        self._mentions: dict[str, frozenset[int]] = {}
 
     def match(self, text: object) -> CircleRecord | None:
         """The circle a written name means: same key, else one name inside the other."""
+        if type(text) is not str:
+            return self._match(text)
+        if text not in self._matches:
+            self._matches[text] = self._match(text)
+        return self._matches[text]
+
+    def _match(self, text: object) -> CircleRecord | None:
         key = circle_key(label_key(text)) if not is_blank(text) else ""
         if not key:
             return None
@@ -154,20 +174,25 @@ class Owners:
             return None
         return self.circles[position]
 
-    def mentioned(self, text: str) -> set[int]:
+    def mentioned(self, text: str) -> frozenset[int]:
         """Positions of the circles whose name occurs in a folded text.
 
         Registry names nest (古槐街道 inside 古槐街道南池片区): a name found only as part of
         a longer name also found is not counted.
         """
-        found = {i for i, (k, _) in enumerate(self._keys) if len(k) >= MIN_NAME_CHARS and k in text}
-        keys = {i: self._keys[i][0] for i in found}
-        return {i for i in found if not any(j != i and keys[i] in keys[j] and keys[i] != keys[j] for j in found)}
+        known = self._mentions.get(text)
+        if known is None:
+            found = {i for i, (k, _) in enumerate(self._keys) if len(k) >= MIN_NAME_CHARS and k in text}
+            keys = {i: self._keys[i][0] for i in found}
+            known = self._mentions[text] = frozenset(
+                i for i in found if not any(j != i and keys[i] in keys[j] and keys[i] != keys[j] for j in found))
+        return known
 
     def of_block(self, sheet: Sheet, top_row: int) -> CircleRecord | None:
         """The circle of a block without its own name: (a) its sheet's 附件5, (b) a name on the
         sheet, (c) the workbook's only circle."""
-        here = [c for c in self.circles if c.sheet == sheet.name and sheet.name in self.form_sheets]
+        name = sheet.name
+        here = [c for c in self.circles if c.sheet == name] if name in self.form_sheets else []
         if len(here) == 1:
             return here[0]
         nearest = _nearest_above(here, top_row)
@@ -179,13 +204,14 @@ class Owners:
         return self.circles[0] if len(self.circles) == 1 else None
 
     def _named_on(self, sheet: Sheet, top_row: int) -> CircleRecord | None:
-        found = self.mentioned(label_key(sheet.name))
+        found = set(self.mentioned(label_key(sheet.name)))
+        rows, mentioned = sheet.rows, self.mentioned
         # Title cells stand above the block; the nearest row naming a circle decides.
         for r in range(min(top_row, sheet.height - 1), -1, -1):
             if len(found) == 1:
                 break
-            for _, key in sheet.rows.get(r, []):
-                found |= self.mentioned(key)
+            for _, key in rows.get(r, ()):
+                found |= mentioned(key)
         return self._keys[found.pop()][1] if len(found) == 1 else None
 
 
@@ -386,11 +412,11 @@ def _read_presence_pair(sheet: Sheet, table: PresenceTable, yes_col: int, count_
 
 def _presence_tick(sheet: Sheet, r: int, c: int, presence_type: forms.PresenceType, ctx: ReadContext,
                    found: Found) -> bool | None:
-    path = f"presence.{presence_type.id}"
+    path = PRESENCE_PATHS[presence_type.id]
     raw = sheet.value(r, c)
     source = sheet.source(r, c)
     found.sources.setdefault(path, source)
-    tick = parse_tick(raw)
+    tick = _tick(raw)
     if tick is None and not is_blank(raw):
         ctx.add_at("V-CHOICE", source, field=path, value=fold(raw), label=presence_type.label,
                    options=PRESENCE_CHOICES)
@@ -401,12 +427,12 @@ def _presence_count(sheet: Sheet, r: int, c: int | None, presence_type: forms.Pr
                     ctx: ReadContext, found: Found) -> int | None:
     if c is None:
         return None
-    path = f"presence_counts.{presence_type.id}"
+    path = COUNT_PATHS[presence_type.id]
     raw = sheet.value(r, c)
     source = sheet.source(r, c)
     found.sources.setdefault(path, source)
-    spec = COUNT_SPECS[presence_type.id]
-    parsed = parse_field(spec, raw)  # a COUNT: parse_count with its unit
+    spec, parse = COUNT_SPECS[presence_type.id]
+    parsed = parse(raw)  # a COUNT: parse_count with its unit
     if parsed.code is not None:  # called for every presence cell: skip the call when fine
         record_parse_problem(ctx, parsed, spec, source, path, raw)
     if parsed.value is not None:
@@ -444,13 +470,22 @@ def _read_presence_ticks(sheet: Sheet, owners: Owners, ctx: ReadContext) -> None
 
 
 def _tick_cells(sheet: Sheet) -> list[TickCell]:
+    # Folding keeps every box, so a text whose key holds too few cannot be a checklist:
+    # most sheets have no candidate at all.
+    where = sheet.index.where
+    candidates = sorted(cell for key in [key for key in where if _has_boxes(key)] for cell in where[key])
     found = []
     grid_rows = sheet.index.grid.rows
-    for (r, c) in sheet.index.keys:  # in row, then column order
+    for r, c in candidates:
         ticks = _ticks_in(grid_rows[r][c])
         if ticks is not None:
             found.append(TickCell(r, c, *ticks))
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _has_boxes(key: str) -> bool:
+    return sum(map(key.count, _MARKS)) >= MIN_TICK_BOXES
 
 
 @functools.lru_cache(maxsize=4096)
@@ -473,12 +508,14 @@ def _presence_from_ticks(sheet: Sheet, cells: list[TickCell], score_headers: lis
     found = Found()
     ticked = {type_id for cell in cells for type_id in cell.ticked}
     for cell in cells:
+        source = sheet.source(cell.row, cell.col)
         for type_id in cell.listed:
-            found.sources.setdefault(f"presence.{type_id}", sheet.source(cell.row, cell.col))
-    for presence_type in forms.PRESENCE_TYPES:
-        found.sources.setdefault(f"presence.{presence_type.id}", sheet.source(cells[0].row, cells[0].col))
-        # No tick anywhere means the checklist was left blank, not that every type is absent.
-        found.presence[presence_type.id] = (presence_type.id in ticked) if ticked else None
+            found.sources.setdefault(PRESENCE_PATHS[type_id], source)
+    first = sheet.source(cells[0].row, cells[0].col)
+    for path in PRESENCE_PATHS.values():
+        found.sources.setdefault(path, first)
+    # No tick anywhere means the checklist was left blank, not that every type is absent.
+    found.presence = {t.id: (t.id in ticked) if ticked else None for t in forms.PRESENCE_TYPES}
     _tick_self_score(sheet, cells, score_headers, ctx, found)
     return found
 
@@ -555,16 +592,21 @@ def _service_table(sheet: Sheet) -> ServiceTable | None:
 
 def _fact_column(sheet: Sheet) -> tuple[int | None, int]:
     """The column that names the most 附件3 facts, and the row of its first fact."""
+    where = sheet.index.where
+    facts = [(key, spec) for key in where if (spec := _fact_of(key)) is not None]
+    if len({spec.id for _, spec in facts}) < MIN_FACT_LABELS:
+        return None, 0  # most sheets: too few facts for any column to hold enough
     facts_by_col: dict[int, set[str]] = {}
     first_row: dict[int, int] = {}
-    for (r, c), key in sheet.index.keys.items():
-        spec = _fact_of(key)
-        if spec is not None:
+    for key, spec in facts:
+        for r, c in where[key]:
             facts_by_col.setdefault(c, set()).add(spec.id)
             first_row[c] = min(first_row.get(c, r), r)
     if not facts_by_col:
         return None, 0
-    col = max(facts_by_col, key=lambda c: len(facts_by_col[c]))
+    # On a tie, the column whose first fact comes first (row, then column) wins.
+    in_sheet_order = sorted(facts_by_col, key=lambda c: (first_row[c], c))
+    col = max(in_sheet_order, key=lambda c: len(facts_by_col[c]))
     if len(facts_by_col[col]) < MIN_FACT_LABELS:
         return None, 0
     return col, first_row[col]
@@ -633,7 +675,7 @@ def _read_service_column(sheet: Sheet, table: ServiceTable, col: int, ctx: ReadC
     for fact in table.facts:
         value, source = _read_fact(sheet, fact, col, ctx)
         found.service.setdefault(fact.spec.id, value)
-        found.sources.setdefault(f"service.{fact.spec.id}", source)
+        found.sources.setdefault(FACT_PATHS[fact.spec.id], source)
     for item, r in table.scores:
         _read_score(sheet, r, col, *_score_target(item), ctx, found, item)
     return found
@@ -653,21 +695,28 @@ def _read_fact(sheet: Sheet, fact: FactRow, col: int, ctx: ReadContext) -> tuple
         first_option_row = fact.options[0][1]
         return _read_option_rows(sheet, fact, col, ctx), sheet.source(first_option_row, col)
     source = sheet.source(fact.row, col)
-    parsed = _parse_fact(spec, raw)
-    record_parse_problem(ctx, parsed, spec, source, f"service.{spec.id}", raw)
+    parsed = FACT_PARSERS[spec.id](raw)
+    if parsed.code is not None:  # asked of every fact of every circle: skip the call when fine
+        record_parse_problem(ctx, parsed, spec, source, FACT_PATHS[spec.id], raw)
     return parsed.value, source
 
 
-def _parse_fact(spec: forms.Field, raw: object) -> Parsed:
+def _fact_parser(spec: forms.Field) -> Callable[[object], Parsed]:
+    """How a fact's cell value is parsed, as one call (asked of every fact of every circle)."""
     if spec.id == "terminals":
-        return _parse_terminals_text(spec, raw)
+        return functools.partial(_parse_terminals_text, spec)
     if spec.id == "elderly_area_ok":
-        return _parse_elderly_area(spec, raw)
+        return functools.partial(_parse_elderly_area, spec)
     if spec.kind == forms.MULTI:
-        return parse_multi(raw, spec.options)  # option ids are the labels for these facts
-    return parse_field(spec, raw)
+        return functools.partial(_parse_multi_fact, spec.options)
+    return parser_of(spec)
 
 
+def _parse_multi_fact(options: tuple[forms.Option, ...], raw: object) -> Parsed:
+    return parse_multi(raw, options)  # option ids are the labels for these facts
+
+
+@remember_parses  # 达标 in nearly every circle's column
 def _parse_elderly_area(spec: forms.Field, raw: object) -> Parsed:
     """达标 / 不达标 / 无养老场所 as True / False / "none"; a bare tick means 达标."""
     parsed = parse_choice(raw, spec.options)
@@ -677,6 +726,7 @@ def _parse_elderly_area(spec: forms.Field, raw: object) -> Parsed:
     return Parsed(tick) if tick is not None else parsed
 
 
+@remember_parses  # every circle's column repeats such texts
 def _parse_terminals_text(spec: forms.Field, raw: object) -> Parsed:
     """'智能快递柜3台、自助售货机2台' typed into the 智能终端设备 row itself."""
     if is_blank(raw):
@@ -703,6 +753,10 @@ def _option_prefix(text: str, options: tuple[forms.Option, ...]) -> tuple[forms.
     return None, text
 
 
+# Each fact's parser by fact id (made here, once the parsers above are defined).
+FACT_PARSERS = {spec.id: _fact_parser(spec) for spec in forms.SERVICE_FACTS}
+
+
 def _read_option_rows(sheet: Sheet, fact: FactRow, col: int, ctx: ReadContext) -> object:
     """Ticks (or, for 智能终端设备, counts) in the option sub-rows; None when all are blank."""
     spec, counted = fact.spec, fact.spec.id == "terminals"
@@ -717,7 +771,8 @@ def _read_option_rows(sheet: Sheet, fact: FactRow, col: int, ctx: ReadContext) -
         source = sheet.source(r, col)
         sub = _option_spec(spec.id, spec.label, option.label, spec.unit)
         parsed = parse_field(sub, raw) if counted else _parse_option_tick(raw)
-        record_parse_problem(ctx, parsed, sub, source, f"service.{spec.id}", raw)
+        if parsed.code is not None:
+            record_parse_problem(ctx, parsed, sub, source, FACT_PATHS[spec.id], raw)
         if counted and parsed.value is not None:
             counts[option.id] = parsed.value
         elif parsed.value:
@@ -733,7 +788,9 @@ def _option_spec(fact_id: str, fact_label: str, option_label: str, unit: str) ->
     return forms.Column(fact_id, f"{fact_label}·{option_label}", forms.COUNT, unit=unit)
 
 
+@functools.lru_cache(maxsize=4096, typed=True)  # cell values are scalars, and a few marks fill the form
 def _parse_option_tick(raw: object) -> Parsed:
+    # Shared between cells: Parsed is frozen and its value a bool.
     tick = parse_tick(raw)
     if tick is None:
         return Parsed(code="V-CHOICE", params={"value": fold(raw), "options": TICK_OPTIONS})
@@ -801,10 +858,9 @@ def _read_events(sheets: list[Sheet], owners: Owners, ctx: ReadContext) -> None:
 
 def _events_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     """The header row and the columns of 生活圈名称 (optional), 活动名称 and 活动日期."""
-    name_key = label_key(EVENT_COLUMN["name"].label)
-    date_keys = tuple(label_key(s) for s in (EVENT_COLUMN["date"].label, *EVENT_COLUMN["date"].variants))
-    circle_keys = tuple(label_key(s) for s in EVENT_CIRCLE_ANCHORS)
-    header_rows = sorted({r for (r, _), key in sheet.index.keys.items() if key.startswith(name_key)})
+    name_key, date_keys, circle_keys = EVENT_NAME_KEY, EVENT_DATE_KEYS, EVENT_CIRCLE_KEYS
+    where = sheet.index.where
+    header_rows = sorted({r for key in [key for key in where if key.startswith(name_key)] for r, _ in where[key]})
     for r in header_rows:
         columns: dict[str, int] = {}
         for c, key in sheet.rows.get(r, []):
@@ -829,7 +885,8 @@ def _event_rows(sheet: Sheet, header: tuple[int, dict[str, int]], owners: Owners
         source = sheet.source(r, columns["name"])
         date_source = sheet.source(r, columns["date"])
         parsed = parse_field(EVENT_COLUMN["date"], raws["date"])
-        record_parse_problem(ctx, parsed, EVENT_COLUMN["date"], date_source, "service.events", raws["date"])
+        if parsed.code is not None:
+            record_parse_problem(ctx, parsed, EVENT_COLUMN["date"], date_source, "service.events", raws["date"])
         event = {"name": clean_text(raws["name"]), "date": parsed.value if parsed.ok else None}
         owner = _event_owner(sheet, header_row, raws.get("circle"), owners)
         if owner is None:

@@ -37,7 +37,11 @@ class SheetIndex:
         self.grid = grid
         self.keys: dict[tuple[int, int], str] = {}
         self.rows: dict[int, list[tuple[int, str]]] = {}
-        covered = _covered_cells(grid)
+        # The same cells by their folded text (row by row): labels are looked up by text far
+        # more often than by cell, and a sheet holds far fewer distinct texts than cells.
+        self.where: dict[str, list[tuple[int, int]]] = {}
+        covered = grid.covered_cells() if grid.merged else set()
+        anchor_key, keys, where = _anchor_key, self.keys, self.where
         for r, row in enumerate(grid.rows):
             # Most cells are empty: `compress` yields the columns of the non-empty ones at C
             # speed, so Python looks only at those (a loop over every cell cost most here).
@@ -46,11 +50,17 @@ class SheetIndex:
                 continue
             cells = []
             for c in texts:
-                key = _anchor_key(row[c])
-                if key is None or (r, c) in covered:
+                key = anchor_key(row[c])
+                cell = (r, c)  # one tuple for both maps: a sheet holds thousands
+                if key is None or cell in covered:
                     continue
-                self.keys[(r, c)] = key
+                keys[cell] = key
                 cells.append((c, key))
+                same_key = where.get(key)
+                if same_key is None:
+                    where[key] = [cell]
+                else:
+                    same_key.append(cell)
             if cells:
                 self.rows[r] = cells
         self._merge_of = {(m[0], m[1]): m for m in grid.merged}
@@ -86,21 +96,26 @@ class SheetIndex:
         return [hit for hit in hits if hit.row in rows]
 
     def _find_all(self, anchors: tuple[str, ...], prefix: bool, contains: bool) -> list[Hit]:
-        folded = sorted({label_key(a) for a in anchors if a}, key=len, reverse=True)
-        # Without `contains`, a key can only match an anchor it starts with (or equals):
-        # one C-level test rejects the other cells before the loop that picks the anchor.
-        starts = tuple(folded) if prefix and not contains else ()
-        exact = frozenset(folded) if not prefix and not contains else frozenset()
+        folded = _folded_anchors(anchors)
+        where = self.where
+        if not prefix and not contains:  # exact: look the anchors up
+            cells = [(cell, key) for key in folded for cell in where.get(key, ())]
+            return [Hit(r, c, key, key, "") for (r, c), key in sorted(cells)]
+        # Only a text that holds (or, without `contains`, starts with) an anchor can match:
+        # find those at C speed, then pick each one's anchor, longest first.
+        if contains:
+            candidates = {key for anchor in folded for key in where if anchor in key}
+        else:
+            starts = tuple(folded)
+            candidates = [key for key in where if key.startswith(starts)]
         hits = []
-        for (r, c), key in self.keys.items():
-            if (starts and not key.startswith(starts)) or (exact and key not in exact):
-                continue
+        for key in candidates:
             for anchor in folded:
                 if key == anchor or (prefix and key.startswith(anchor)):
-                    hits.append(Hit(r, c, key, anchor, key[len(anchor):].lstrip(":：")))
+                    hits += [Hit(r, c, key, anchor, key[len(anchor):].lstrip(":：")) for r, c in where[key]]
                     break
                 if contains and anchor in key:
-                    hits.append(Hit(r, c, key, anchor, ""))
+                    hits += [Hit(r, c, key, anchor, "") for r, c in where[key]]
                     break
         return sorted(hits, key=lambda h: (h.row, h.col))
 
@@ -118,17 +133,17 @@ class SheetIndex:
         _, _, _, c_end = self.merge_span(r, c)
         cells = []
         width = len(self.grid.rows[r]) if r < len(self.grid.rows) else 0
+        anchor_of, keys, merges, prefixes = self.grid.merge_anchor, self.keys, self._merge_of, _as_prefixes(stop)
         col = c_end + 1
         while col < width:
-            anchor = self.grid.merge_anchor(r, col)
-            if anchor != (r, col):
+            if anchor_of(r, col) != (r, col):
                 col += 1
                 continue
-            if self.is_key(r, col, stop):
+            key = keys.get((r, col))
+            if key is not None and key.startswith(prefixes):  # is_key, inline: asked per cell
                 break
             cells.append((r, col))
-            _, _, _, span_end = self.merge_span(r, col)
-            col = span_end + 1
+            col = merges[r, col][3] + 1 if (r, col) in merges else col + 1
         return cells
 
     def value_right(self, r: int, c: int, stop: frozenset[str]) -> tuple[object, tuple[int, int]]:
@@ -153,6 +168,12 @@ def _source(sheet: str, r: int, c: int) -> Source:
     return Source(sheet, cell_ref(r, c))
 
 
+@functools.lru_cache(maxsize=256)
+def _folded_anchors(anchors: tuple[str, ...]) -> list[str]:
+    """The anchors folded as labels are, longest first (the readers' anchors are constants)."""
+    return sorted({label_key(a) for a in anchors if a}, key=len, reverse=True)
+
+
 @functools.lru_cache(maxsize=64)
 def _as_prefixes(keys: frozenset[str]) -> tuple[str, ...]:
     # str.startswith takes a tuple; the stop sets are module constants, so this is made once.
@@ -163,15 +184,3 @@ def _as_prefixes(keys: frozenset[str]) -> tuple[str, ...]:
 def _anchor_key(text: str) -> str | None:
     """The folded key of a text cell, None when it is blank (labels recur in every file)."""
     return None if is_blank(text) else label_key(text)
-
-
-def _covered_cells(grid: Grid) -> set[tuple[int, int]]:
-    """Cells hidden under a merge (they read as '' and are never anchors)."""
-    if not grid.merged:
-        return set()
-    last_row = len(grid.rows) - 1
-    last_col = max((len(row) for row in grid.rows), default=0) - 1
-    # Clip: a merge over whole rows or columns must not cost a million cells.
-    return {(r, c) for r1, c1, r2, c2 in grid.merged
-            for r in range(r1, min(r2, last_row) + 1)
-            for c in range(c1, min(c2, last_col) + 1) if (r, c) != (r1, c1)}

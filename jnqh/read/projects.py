@@ -5,7 +5,7 @@ from __future__ import annotations
 from jnqh import forms
 from jnqh.model import ProjectRecord
 from jnqh.normalize import is_blank, label_key
-from jnqh.read.context import ReadContext, parse_field, record_parse_problem
+from jnqh.read.context import ReadContext, parser_of, record_parse_problem
 from jnqh.read.locate import SheetIndex
 
 NAME_FIELD = forms.PROJECT_FIELD["name"]
@@ -41,8 +41,12 @@ def read_projects(index: SheetIndex, header: tuple[int, dict[str, int]],
                   ctx: ReadContext) -> list[ProjectRecord]:
     header_row, columns = header
     projects = []
-    for r in range(header_row + 1, len(index.grid.rows)):
-        raws = {fid: index.grid.value(r, c) for fid, c in columns.items()}
+    rows = index.grid.rows
+    for r in range(header_row + 1, len(rows)):
+        row = rows[r]
+        width = len(row)
+        # Grid.value, inline (every cell of the list): cells past the row's end read as "".
+        raws = {fid: row[c] if c < width else "" for fid, c in columns.items()}
         if all(is_blank(v) for v in raws.values()):
             continue
         projects.append(_read_row(index, r, raws, columns, ctx))
@@ -53,18 +57,19 @@ def _read_row(index: SheetIndex, r: int, raws: dict, columns: dict[str, int],
               ctx: ReadContext) -> ProjectRecord:
     record = ProjectRecord(data={}, sheet=index.name, row=r + 1)
     data, sources = record.data, record.sources
-    for spec, path in FIELD_PATHS:
+    source_of = index.source
+    for spec, parse, path in FIELD_PATHS:
         if spec.id not in columns:
             data[spec.id] = None
             continue
         raw = raws[spec.id]
-        source = sources[spec.id] = index.source(r, columns[spec.id])
-        parsed = parse_field(spec, raw)
+        source = sources[spec.id] = source_of(r, columns[spec.id])
+        parsed = parse(raw)
         if parsed.code is not None:  # most cells are fine: skip the call
             record_parse_problem(ctx, parsed, spec, source, path, raw)
         data[spec.id] = parsed.value
     return record
 
 
-# Each field with its path in issues ('project.name'), made once rather than per cell.
-FIELD_PATHS = tuple((spec, f"project.{spec.id}") for spec in forms.PROJECT_FIELDS)
+# Each field with its parser and its path in issues ('project.name'), made once rather than per cell.
+FIELD_PATHS = tuple((spec, parser_of(spec), f"project.{spec.id}") for spec in forms.PROJECT_FIELDS)
