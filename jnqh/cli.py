@@ -34,11 +34,11 @@ def _registry(settings: Settings):
     try:
         return load_registry(settings.registry)
     except Unreadable as err:
-        raise _registry_error(settings, err) from err
+        raise _registry_error(settings, err.code) from err
 
 
-def _registry_error(settings: Settings, err) -> click.UsageError:
-    return click.UsageError(f"生活圈名册 {settings.registry} 无法读取（{err.code}），请检查配置中的 registry 路径")
+def _registry_error(settings: Settings, code: str) -> click.UsageError:
+    return click.UsageError(f"生活圈名册 {settings.registry} 无法读取（{code}），请检查配置中的 registry 路径")
 
 
 config_option = click.option(
@@ -192,11 +192,9 @@ def consolidate(inbox: Path | None, outbox: Path | None, as_of: dt.datetime | No
                 config: Path | None) -> None:
     """每周汇总：读收件箱全部文件，评分，写出汇总表、各县反馈表、上报表、通报和 run.json。"""
     from jnqh.consolidate.lock import Busy
-    from jnqh.consolidate.pipeline import InboxMissing, Options
+    from jnqh.consolidate.pipeline import InboxMissing, Options, RegistryUnreadable
     from jnqh.consolidate.pipeline import consolidate as run_consolidate
     from jnqh.render.runtext import render_run
-
-    from jnqh.workbook import Unreadable
 
     settings = _settings(config)
     options = Options(inbox=inbox or settings.inbox, outbox=outbox or settings.outbox,
@@ -208,8 +206,8 @@ def consolidate(inbox: Path | None, outbox: Path | None, as_of: dt.datetime | No
                                   dataclasses.replace(options, on_total=on_total, progress=progress))
     except InboxMissing as err:
         raise click.UsageError(str(err)) from err
-    except Unreadable as err:
-        raise _registry_error(settings, err) from err
+    except RegistryUnreadable as err:
+        raise _registry_error(settings, err.args[0]) from err
     except Busy as err:
         click.echo(str(err), err=True)
         sys.exit(EXIT_USAGE)

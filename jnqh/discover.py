@@ -1,11 +1,40 @@
-"""Finding the spreadsheets among whatever arrived: files and folders, in a stable order."""
+"""Finding the spreadsheets among whatever arrived: files and folders, in a stable order.
+
+Only names are looked at here, and each spreadsheet's hash taken: this is what an unchanged
+rerun needs, so the module imports nothing heavy.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jnqh.workbook import classify
+SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
+# Formats a person can open and re-save as xlsx; we ask them to, rather than guess.
+CONVERT_EXTENSIONS = {".csv", ".et", ".ett", ".ods", ".numbers", ".xlsb"}
+
+
+def sha256_file(path: Path | str) -> str:
+    """The file's SHA-256, read in blocks (the inbox is only ever read)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def classify(path: Path | str) -> str:
+    """'spreadsheet' | 'lockfile' | 'convert' | 'ignored', from the name alone."""
+    name = Path(path).name
+    # ~$ is Excel's and WPS's owner file; .~lock.…# is LibreOffice's.
+    if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
+        return "lockfile"
+    if name.startswith("._"):  # macOS resource-fork twin, copied from a Mac or a zip
+        return "ignored"
+    suffix = Path(name).suffix.lower()
+    if suffix in SPREADSHEET_EXTENSIONS:
+        return "spreadsheet"
+    if suffix in CONVERT_EXTENSIONS:
+        return "convert"
+    return "ignored"
 
 
 @dataclass

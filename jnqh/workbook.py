@@ -50,6 +50,8 @@ import olefile
 import python_calamine
 from defusedxml import ElementTree as SafeElementTree
 
+from jnqh.discover import classify
+
 MB = 1024 * 1024
 
 # Limits. A real county workbook is well under 10 MB and a few thousand cells per
@@ -87,9 +89,6 @@ _PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->)*(?:<\?.*|<!--.*)?", re.S)
 
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a package; an empty archive
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
-# Formats a person can open and re-save as xlsx; we ask them to, rather than guess.
-_CONVERT_EXTENSIONS = {".csv", ".et", ".ett", ".ods", ".numbers", ".xlsb"}
 _MAIN_CONTENT_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": "xlsx",
@@ -255,27 +254,6 @@ def cell_text(value: object) -> str:
     if isinstance(value, dt.date):
         return value.strftime("%Y-%m-%d")
     return str(value)
-
-
-def sha256_file(path: Path | str) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
-
-
-def classify(path: Path | str) -> str:
-    """'spreadsheet' | 'lockfile' | 'convert' | 'ignored', from the name alone."""
-    name = Path(path).name
-    # ~$ is Excel's and WPS's owner file; .~lock.…# is LibreOffice's.
-    if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
-        return "lockfile"
-    if name.startswith("._"):  # macOS resource-fork twin, copied from a Mac or a zip
-        return "ignored"
-    suffix = Path(name).suffix.lower()
-    if suffix in _SPREADSHEET_EXTENSIONS:
-        return "spreadsheet"
-    if suffix in _CONVERT_EXTENSIONS:
-        return "convert"
-    return "ignored"
 
 
 # --- loading ---------------------------------------------------------------------

@@ -20,10 +20,8 @@ from pathlib import Path
 import pytest
 
 import badfiles as bf
-from jnqh.workbook import (
-    MAX_SHEET_CELLS, Book, Grid, Unreadable, cell_ref, cell_text, classify, load_book,
-    sha256_file,
-)
+from jnqh.discover import classify, sha256_file
+from jnqh.workbook import MAX_SHEET_CELLS, Book, Grid, Unreadable, cell_ref, cell_text, load_book
 
 REPO = Path(__file__).resolve().parent.parent
 BUILDERS = {

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jnqh import __version__
-from jnqh.discover import Found, discover
-from jnqh.workbook import sha256_file
+from jnqh.discover import Found, discover, sha256_file
 
 
 @dataclass

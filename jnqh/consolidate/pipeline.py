@@ -38,9 +38,13 @@ class InboxMissing(Exception):
     """The inbox folder does not exist (a usage error)."""
 
 
+class RegistryUnreadable(Exception):
+    """The registry the settings name cannot be read (a usage error); args: the reason code."""
+
+
 def consolidate(settings: Settings, registry: Registry | None, options: Options) -> Run:
     """The weekly run. `registry` None: the one the settings name, loaded only if files must be
-    read (it raises jnqh.workbook.Unreadable when it cannot be)."""
+    read (RegistryUnreadable when it cannot be)."""
     if not options.inbox.is_dir():
         raise InboxMissing(f"收件箱文件夹 {options.inbox} 不存在。请先建立它并放入各县市区报来的文件，或用 --inbox 指定")
     with run_lock(options.outbox), History(settings.history_path) as history:
@@ -66,9 +70,13 @@ def _new_run(listing: Listing, registry: Registry | None, settings: Settings, op
     from jnqh.consolidate.intake import read_inbox
     from jnqh.consolidate.outputs import write_outputs
     from jnqh.registry import load_registry
+    from jnqh.workbook import Unreadable
 
     if registry is None:
-        registry = load_registry(settings.registry)
+        try:
+            registry = load_registry(settings.registry)
+        except Unreadable as err:
+            raise RegistryUnreadable(err.code) from err
     intake = read_inbox(listing, registry=registry, registry_path=settings.registry, today=options.as_of,
                         history=history, workers=options.workers, progress=options.progress)
     run = build_run(intake, registry, settings, options.as_of, history)
