@@ -128,27 +128,29 @@ class BulkSheet(Worksheet):
         self.dim_colmin = 0 if self.dim_colmin is None else min(self.dim_colmin, 0)
         self.dim_colmax = last_col if self.dim_colmax is None else max(self.dim_colmax, last_col)
 
-    def _assemble_xml_file(self) -> None:
-        if self._cells:  # the used range, which the sheet's XML states first, grown by put()
-            self._extend(min(self._cells), max(self._cells), self._put_colmax)
-        super()._assemble_xml_file()
-
-    def _put_rows(self) -> list[tuple[int, int, str]]:
-        """The rows written by `put`, as one-row blocks of XML, cells in column order."""
-        blocks = []
+    def settle(self) -> None:
+        """Finish the rows written so far by `put`: each becomes one piece of XML, so a long
+        sheet of forms is held as rows, not as cells. Those rows take no more cells after."""
+        if not self._cells:
+            return
+        self._extend(min(self._cells), max(self._cells), self._put_colmax)
         for row, cells in self._cells.items():
-            height = self._heights.get(row)
+            height = self._heights.pop(row, None)
             tag = (f'<row r="{row + 1}">' if height is None else
                    f'<row r="{row + 1}" ht="{_points(height)}" customHeight="1">')
             cells.sort(key=lambda cell: cell[0])
-            blocks.append((row, row, tag + "".join(xml for _, xml in cells) + "</row>"))
-        return blocks
+            self._blocks.append((row, row, tag + "".join(xml for _, xml in cells) + "</row>"))
+        self._cells.clear()
+
+    def _assemble_xml_file(self) -> None:
+        self.settle()
+        super()._assemble_xml_file()
 
     def _write_rows(self) -> None:
         """xlsxwriter's rows and the bulk blocks, in row order (they never share a row)."""
         low, high = self.dim_rowmin, self.dim_rowmax
         start = low
-        for first, last, xml in sorted(self._blocks + self._put_rows()):
+        for first, last, xml in sorted(self._blocks):
             if start < first:
                 self.dim_rowmin, self.dim_rowmax = start, first - 1
                 super()._write_rows()

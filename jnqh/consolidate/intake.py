@@ -67,6 +67,8 @@ def read_inbox(listing: Listing, *, registry: Registry, registry_path: Path | No
     fresh = _read_all(pending, registry, registry_path, today, workers, progress)
     history.store_reports([(key, arrival.cache_text) for (_, _, key), arrival in zip(pending, fresh)
                            if arrival.cache_text is not None])
+    for arrival in fresh:
+        arrival.cache_text = None  # stored; at 5,000 files the texts would hold 100 MB
     intake.arrivals += fresh
     intake.arrivals.sort(key=lambda a: a.shown)
     return intake

@@ -894,6 +894,7 @@ def _write_form5_sheet(book: _Book, name: str, circles: list[dict]) -> None:
     for circle in circles:
         starts.append(r)
         r = _write_form5(book, ws, r, circle) + 1
+        ws.settle()
     ws.set_h_pagebreaks(starts[1:])
     _print_setup(ws, book.title, landscape=False, fit=None, scale=FORM5_PRINT_SCALE)
 
