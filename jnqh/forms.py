@@ -8,7 +8,7 @@ Nothing here does any work; it only describes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # ---------------------------------------------------------------------------
 # Field descriptions

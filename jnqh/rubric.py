@@ -27,19 +27,28 @@ def _d(value: str | int) -> Decimal:
     return Decimal(str(value))
 
 
-@lru_cache(maxsize=8192)
 def plain(number: Decimal | int | float) -> str:
     """A number as the explanations write it: no trailing zeros (3.8, not 3.80; 4, not 4.0)."""
-    # Cached by value: equal numbers (3, 3.0, Decimal("3.00")) read the same, and the same
-    # few numbers recur in every circle's explanations.
     if type(number) is int:
         return str(number)
     text = str(number) if type(number) is Decimal else str(Decimal(str(number)))
+    if text.isdigit():  # a whole number without exponent or sign: already plain
+        return text
+    # Cached by the number's text: the same few numbers recur in every circle's explanations,
+    # and a Decimal's str() is several times cheaper than its hash.
+    return _plain_cached(text)
+
+
+def plain_text(text: str) -> str:
+    """The str() of a Decimal as :func:`plain` writes it (uncached, for one-off numbers)."""
     if "E" in text:  # str() of a Decimal such as 1E+2
         text = format(Decimal(text), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+_plain_cached = lru_cache(maxsize=4096)(plain_text)
 
 
 @dataclass(frozen=True)

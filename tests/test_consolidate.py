@@ -1,6 +1,5 @@
 """The weekly run end to end on the demo office: safe, complete, the same every time."""
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json

@@ -20,7 +20,7 @@ from jnqh.normalize import circle_key
 from jnqh.registry import Registry
 from jnqh.rubric import Rubric
 from jnqh.scorecard import score_record
-from jnqh.scoring import gc_paused
+from jnqh.batch import gc_paused
 from jnqh.survey import summarise
 from jnqh.validate import is_overdue
 
@@ -92,7 +92,7 @@ def score_accepted(arrivals: list[Arrival], entries: list[CircleEntry], rubric: 
                    surveys: dict[str, dict]) -> None:
     """Score each accepted circle with its own projects and survey; issues go to its file."""
     by_file = {a.shown: a for a in arrivals}
-    with gc_paused():  # a batch of small acyclic allocations: see scoring.gc_paused
+    with gc_paused():  # a batch of small acyclic allocations: see jnqh.batch
         for entry in entries:
             if entry.status != CIRCLE_ACCEPTED:
                 continue

@@ -9,9 +9,6 @@ circles). Problems are collected as issues; nothing here raises on bad data.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +19,7 @@ from jnqh.read.context import ReadContext
 from jnqh.read.extras import read_extras
 from jnqh.read.locate import SheetIndex
 from jnqh.read.projects import find_header, read_projects
+from jnqh.batch import gc_paused
 from jnqh.validate import validate_circle, validate_projects
 from jnqh.workbook import Book, Unreadable, load_book
 
@@ -34,7 +32,7 @@ def read_file(path: Path, *, shown_as: str | None = None, registry: Registry | N
     """Read and check one workbook. Never raises for a bad file: it is reported instead."""
     shown = shown_as or path.name
     ctx = ReadContext(file=shown, today=today or dt.date.today())
-    with _gc_paused():
+    with gc_paused():
         # The workbook and its indexes are freed inside: only the report outlives the pause.
         report = _read_path(path, ctx, registry)
     report.path = shown
@@ -49,25 +47,6 @@ def _read_path(path: Path, ctx: ReadContext, registry: Registry | None) -> FileR
         ctx.add(failure.code, value=(failure.detail or {}).get("reason"), **_unreadable_params(failure, path))
         return FileReport(path=ctx.file, sha256=None, issues=ctx.found, unreadable=True)
     return read_book(book, ctx, registry)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while one workbook is read, then restored.
-
-    Reading allocates thousands of small tuples, lists and dicts (cell values, indexes,
-    records), none in a reference cycle, and each burst triggers collections that walk every
-    live container of the caller too (a consolidation's earlier reports). As scoring does
-    (`jnqh.scoring.gc_paused`); left alone when the caller already manages the collector.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def read_book(book: Book, ctx: ReadContext, registry: Registry | None) -> FileReport:
