@@ -89,20 +89,21 @@ COMMAND_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTEC
 
 
 # The command runs under a small wrapper process, so the peak covers exactly the run's own
-# process tree (the command and its worker processes), not the processes that built the inbox.
-WRAPPER = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True); "
-           "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+# process tree (the command and its worker processes), not the processes that built the
+# inbox; the wrapper times the command itself, so its own start-up is not counted.
+WRAPPER = ("import resource, subprocess, sys, time; start = time.perf_counter(); "
+           "subprocess.run(sys.argv[1:], capture_output=True); "
+           "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
 
 def run_command(folder: Path) -> tuple[float, float]:
     """Wall seconds and the peak RSS (MB) of the largest process of one `jnqh consolidate`."""
     command = [sys.executable, "-m", "jnqh", "consolidate", "--config", str(folder / "jnqh.toml"),
                "--as-of", AS_OF.isoformat(), "--format", "json"]
-    start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", WRAPPER, *command], capture_output=True, text=True,
                           check=True, env=COMMAND_ENV)
-    wall = time.perf_counter() - start
-    return wall, int(done.stdout.split()[-1]) / 1024  # Linux reports KiB
+    wall, peak = done.stdout.split()[-2:]
+    return float(wall), int(peak) / 1024  # Linux reports KiB
 
 
 def office(root: Path, n: int, per_file: int) -> tuple[Path, int]:

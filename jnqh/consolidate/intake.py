@@ -34,7 +34,7 @@ class Arrival:
     report: FileReport
     survey: SurveyFile | None = None
     reused: bool = False
-    cache_text: str | None = None  # the report for the parse cache (not for survey exports)
+    cache_text: bytes | None = None  # the report for the parse cache (not for survey exports)
 
 
 @dataclass

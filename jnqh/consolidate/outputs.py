@@ -50,7 +50,7 @@ def plan_outputs(run: Run, outbox: Path) -> list[tuple[str, str | None]]:
     return jobs + [("feedback", row.county) for row in run.counties]
 
 
-def write_outputs(run: Run, settings: Settings, outbox: Path, *, workers: int = 2) -> tuple[dict, str]:
+def write_outputs(run: Run, settings: Settings, outbox: Path, *, workers: int = 2) -> tuple[dict, bytes]:
     """Write every output of `run`; return the run summary written to ``run.json`` and the
     run's state for the history store (encoded by whichever worker is free first)."""
     jobs = [*plan_outputs(run, outbox), (STATE, None)]
@@ -73,7 +73,7 @@ def _init_worker(run: Run, outbox: Path, templates: Path | None) -> None:
     _CONTEXT.update(run=run, outbox=outbox, templates=templates)
 
 
-def _write(job: tuple[str, str | None]) -> str | None:
+def _write(job: tuple[str, str | None]) -> bytes | None:
     from jnqh.bulletin import write_bulletin
     from jnqh.consolidate.workbooks import write_consolidated, write_feedback, write_upward
 
