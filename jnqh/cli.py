@@ -194,7 +194,7 @@ def consolidate(inbox: Path | None, outbox: Path | None, as_of: dt.datetime | No
     from jnqh.consolidate.lock import Busy
     from jnqh.consolidate.pipeline import InboxMissing, Options, RegistryUnreadable
     from jnqh.consolidate.pipeline import consolidate as run_consolidate
-    from jnqh.render.runtext import render_run
+    from jnqh.render.runtext import render_summary
 
     settings = _settings(config)
     options = Options(inbox=inbox or settings.inbox, outbox=outbox or settings.outbox,
@@ -202,8 +202,8 @@ def consolidate(inbox: Path | None, outbox: Path | None, as_of: dt.datetime | No
     try:
         with _progress(fmt) as (on_total, progress):
             # The registry is loaded by the run only if files must be read (not on an unchanged rerun).
-            run = run_consolidate(settings, None,
-                                  dataclasses.replace(options, on_total=on_total, progress=progress))
+            outcome = run_consolidate(settings, None,
+                                      dataclasses.replace(options, on_total=on_total, progress=progress))
     except InboxMissing as err:
         raise click.UsageError(str(err)) from err
     except RegistryUnreadable as err:
@@ -212,12 +212,11 @@ def consolidate(inbox: Path | None, outbox: Path | None, as_of: dt.datetime | No
         click.echo(str(err), err=True)
         sys.exit(EXIT_USAGE)
     if fmt == "json":
-        from jnqh.consolidate.runjson import run_summary
-
-        _echo_json(run_summary(run))
+        _echo_json(outcome.summary)
     else:
-        click.echo(render_run(run, options.outbox))
-    sys.exit(EXIT_DATA if any(i.severity == "error" for i in run.issues) else EXIT_OK)
+        click.echo(render_summary(outcome.summary, options.outbox, reused_files=outcome.reused_files,
+                                  confirmed=outcome.confirmed))
+    sys.exit(EXIT_DATA if outcome.has_errors else EXIT_OK)
 
 
 @contextlib.contextmanager

@@ -13,10 +13,10 @@ import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from jnqh import issues
-from jnqh.model import CircleRecord, FileReport, ProjectRecord, Source
+if TYPE_CHECKING:
+    from jnqh.model import FileReport
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -215,6 +215,10 @@ def report_to_json(report: FileReport) -> dict:
 
 
 def report_from_json(payload: dict, shown_as: str) -> FileReport:
+    # Imported here: an unchanged rerun opens the store without loading the record types.
+    from jnqh.issues import Issue
+    from jnqh.model import CircleRecord, FileReport, ProjectRecord, Source
+
     def sources(raw: dict) -> dict:
         return {k: Source(*v) for k, v in raw.items()}
 
@@ -223,5 +227,5 @@ def report_from_json(payload: dict, shown_as: str) -> FileReport:
         circles=[CircleRecord(c["data"], c["sheet"], sources(c["sources"])) for c in payload["circles"]],
         projects=[ProjectRecord(p["data"], p["sheet"], p["row"], sources(p["sources"]))
                   for p in payload["projects"]],
-        issues=[issues.Issue(file=shown_as, **i) for i in payload["issues"]],
+        issues=[Issue(file=shown_as, **i) for i in payload["issues"]],
     )

@@ -51,7 +51,7 @@ def _run(folder: Path, **options):
     settings = load_settings(folder / "jnqh.toml")
     registry = load_registry(settings.registry)
     opts = Options(inbox=settings.inbox, outbox=settings.outbox, as_of=AS_OF, **options)
-    return consolidate(settings, registry, opts), settings
+    return consolidate(settings, registry, opts).run, settings
 
 
 def _tree(folder: Path) -> dict:
@@ -137,7 +137,7 @@ def test_history_records_runs_and_the_next_issue_number(fresh):
     settings = load_settings(fresh / "jnqh.toml")
     registry = load_registry(settings.registry)
     later = Options(inbox=settings.inbox, outbox=settings.outbox, as_of=AS_OF + dt.timedelta(days=7))
-    run = consolidate(settings, registry, later)
+    run = consolidate(settings, registry, later).run
     assert run.number == 2 and run.changes.previous_no == 1
     with History(settings.history_path) as history:
         assert [r.number for r in history.runs()] == [1, 2]
@@ -173,10 +173,21 @@ def test_the_command_prints_a_chinese_summary_and_json(fresh):
     result = runner.invoke(cli, ["consolidate", "--config", str(fresh / "jnqh.toml"), "--as-of", "2024-05-06"])
     assert result.exit_code == 1  # the demo carries mistakes
     assert "汇总完成" in result.output and "未报送的县市区：梁山县" in result.output
+    result_text = result.output
     result = runner.invoke(cli, ["consolidate", "--config", str(fresh / "jnqh.toml"), "--as-of", "2024-05-06",
                                  "--format", "json"])
     payload = json.loads(result.output)
     assert payload["as_of"] == "2024-05-06" and payload["number"] == 1
+    # That second call only confirmed the first run: it prints what run.json holds, and the
+    # text says the run was kept, with the same figures and exit code.
+    run_json = fresh / "outbox" / "2024-05-06" / "run.json"
+    assert payload == json.loads(run_json.read_text(encoding="utf-8")) and result.exit_code == 1
+    again = runner.invoke(cli, ["consolidate", "--config", str(fresh / "jnqh.toml"), "--as-of", "2024-05-06"])
+    assert again.exit_code == 1 and "沿用上次汇总" in again.output and "未报送的县市区：梁山县" in again.output
+    assert again.output.splitlines()[1:] == [
+        line.replace(f"读取 {payload['files']['read']} 个，", f"读取 {payload['files']['read']} 个（其中 "
+                     f"{payload['files']['read']} 个未变化，沿用上次结果），")
+        for line in result_text.splitlines()[1:]]
 
 
 def test_missing_inbox_is_a_usage_error(tmp_path):

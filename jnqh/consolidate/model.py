@@ -10,23 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from jnqh.consolidate.status import (
+    CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_ACCEPTED, FILE_CONVERT, FILE_NO_CIRCLES,
+    FILE_SUPERSEDED, FILE_UNREADABLE,
+)
 from jnqh.issues import Issue
 
-# File statuses in the run (文件清单)
-FILE_ACCEPTED = "accepted"  # read; at least one of its circles counted
-FILE_SUPERSEDED = "superseded"  # read; every circle in it replaced by a newer submission
-FILE_UNREADABLE = "unreadable"
-FILE_NO_CIRCLES = "no_circles"  # read; only a project list or nothing matched
-FILE_CONVERT = "convert"  # .csv / .et: save as .xlsx
 FILE_STATUS_LABEL = {
     FILE_ACCEPTED: "已采用", FILE_SUPERSEDED: "已被新报送替代",
     FILE_UNREADABLE: "无法读取", FILE_NO_CIRCLES: "无生活圈数据", FILE_CONVERT: "需另存为 xlsx",
 }
 
-# Circle statuses
-CIRCLE_ACCEPTED = "accepted"
-CIRCLE_SUPERSEDED = "superseded"
-CIRCLE_UNMATCHED = "unmatched"  # not in the registry: listed for the office, not counted
 CIRCLE_STATUS_LABEL = {CIRCLE_ACCEPTED: "已采用", CIRCLE_SUPERSEDED: "已被替代", CIRCLE_UNMATCHED: "名册中无此生活圈"}
 
 

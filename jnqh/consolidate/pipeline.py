@@ -8,6 +8,7 @@ One run at a time per outbox (a lock); the inbox is never written.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +17,10 @@ from typing import TYPE_CHECKING, Callable
 from jnqh.config import Settings
 from jnqh.consolidate.listing import Listing, list_inbox, registry_fingerprint
 from jnqh.consolidate.lock import run_lock
-from jnqh.consolidate.model import Run
-from jnqh.consolidate.state import run_from_state
 from jnqh.history import History
 
 if TYPE_CHECKING:
+    from jnqh.consolidate.model import Run
     from jnqh.registry import Registry
 
 
@@ -42,7 +42,28 @@ class RegistryUnreadable(Exception):
     """The registry the settings name cannot be read (a usage error); args: the reason code."""
 
 
-def consolidate(settings: Settings, registry: Registry | None, options: Options) -> Run:
+@dataclass
+class Outcome:
+    """What a weekly run did: its summary (the content of ``run.json``), how many files came
+    from earlier parses, and whether it only confirmed an unchanged earlier run. The Run
+    itself is at hand after a new run; after a confirmation it is loaded from the history
+    store when asked for (the command itself needs only the summary)."""
+
+    summary: dict
+    reused_files: int
+    confirmed: bool
+    _load: Callable[[], Run]
+
+    @functools.cached_property
+    def run(self) -> Run:
+        return self._load()
+
+    @property
+    def has_errors(self) -> bool:
+        return self.summary["issues"]["errors"] > 0
+
+
+def consolidate(settings: Settings, registry: Registry | None, options: Options) -> Outcome:
     """The weekly run. `registry` None: the one the settings name, loaded only if files must be
     read (RegistryUnreadable when it cannot be)."""
     if not options.inbox.is_dir():
@@ -52,14 +73,14 @@ def consolidate(settings: Settings, registry: Registry | None, options: Options)
         if options.on_total:
             options.on_total(len(listing.found.spreadsheets))
         fingerprint = listing.fingerprint(*_settings_fingerprint(settings, options))
-        unchanged = _unchanged_run(history, options, fingerprint)
-        if unchanged is not None:
+        confirmed = _unchanged_run(history, settings, options, fingerprint)
+        if confirmed is not None:
             if options.progress:
                 options.progress(len(listing.found.spreadsheets))
-            return unchanged
+            return confirmed
         run, summary, state = _new_run(listing, registry, settings, options, history)
         _record(history, run, summary, state, fingerprint)
-    return run
+    return Outcome(summary, sum(1 for f in run.files if f.reused), False, lambda: run)
 
 
 def _new_run(listing: Listing, registry: Registry | None, settings: Settings, options: Options,
@@ -95,16 +116,24 @@ def _settings_fingerprint(settings: Settings, options: Options) -> tuple[str, ..
             *(f"{p.name}|{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in template_files if p.is_file()))
 
 
-def _unchanged_run(history: History, options: Options, fingerprint: str) -> Run | None:
+def _unchanged_run(history: History, settings: Settings, options: Options, fingerprint: str) -> Outcome | None:
     """The previous run for this date, when nothing it was made from has changed and its
     outputs are all still there: the rerun then only confirms it (no parsing, no writing)."""
     row = history.run_for(options.as_of.isoformat())
     if row is None or history.fingerprint_of(row.id) != fingerprint:
         return None
-    state = history.state_of(row.id)
-    run = run_from_state(state) if state else None
-    if run is None or not all((options.outbox / path).exists() for path in run.outputs.values()):
+    if not all((options.outbox / path).exists() for path in row.summary["outputs"].values()):
         return None
+    return Outcome(row.summary, row.summary["files"]["read"], True,
+                   lambda: _stored_run(settings.history_path, row.id))
+
+
+def _stored_run(history_path: Path, run_id: int) -> Run:
+    """A confirmed run as the history store keeps it, every file marked as reused."""
+    from jnqh.consolidate.state import run_from_state
+
+    with History(history_path) as history:
+        run = run_from_state(history.state_of(run_id))
     for entry in run.files:
         entry.reused = True
     return run
