@@ -592,11 +592,15 @@ def _market_area_deduction(ctx: Context, area: Decimal | None, rubric: Rubric, n
     return ZERO if met else deduction
 
 
+# Shortfall sentences are worded in advance for counts below this; a larger count (only an
+# absurd configured requirement allows one) is worded when it occurs.
+SHORTFALL_TABLE = 64
+
+
 def _repair_phrases(rubric: Rubric) -> SimpleNamespace:
     """The verdict for enough kinds, and _repair_short() for the counts a circle may have."""
     required = rubric.repair_kinds_required
-    # (a table for the counts a circle may have; an absurd configured requirement stays cheap)
-    short_of = {kinds: _repair_short(rubric, kinds) for kinds in range(1, min(required, 64))}
+    short_of = {kinds: _repair_short(rubric, kinds) for kinds in range(1, min(required, SHORTFALL_TABLE))}
     return SimpleNamespace(enough=f" 类，达到 {required} 类，得 {rubric.shown.repair_points} 分",
                            short_of=short_of)
 
@@ -807,7 +811,7 @@ def _terminal_phrases(rubric: Rubric) -> SimpleNamespace:
     return SimpleNamespace(
         facts=f"{_label('service.terminals')}每类 {rubric.terminal_min_units} 台以上的有 ",
         enough=f"，达到 {required} 类，得 {rubric.shown.terminal_points} 分",
-        short_of={kinds: _terminals_short(rubric, kinds) for kinds in range(min(required, 64))})
+        short_of={kinds: _terminals_short(rubric, kinds) for kinds in range(min(required, SHORTFALL_TABLE))})
 
 
 def _terminals_short(rubric: Rubric, kinds: int) -> tuple[Decimal, str]:

@@ -72,7 +72,7 @@ def test_put_and_merge_lay_out_a_form(tmp_path):
     assert sheet.row_dimensions[1].height == 30
 
 
-def test_a_row_takes_only_one_writer(tmp_path):
+def test_bulk_rows_and_put_rows_keep_their_places(tmp_path):
     book, ws = _book(tmp_path / "x.xlsx")
     ws.write_rows(0, [["a"], ["b"]], [(TEXT, None)], [None, None])
     ws.put(4, 0, TEXT, "c", None)

@@ -34,7 +34,7 @@ class Arrival:
     report: FileReport
     survey: SurveyFile | None = None
     reused: bool = False
-    cache_text: bytes | None = None  # the report for the parse cache (not for survey exports)
+    cache_entry: bytes | None = None  # the report for the parse cache (not for survey exports)
 
 
 @dataclass
@@ -65,10 +65,10 @@ def read_inbox(listing: Listing, *, registry: Registry, registry_path: Path | No
         else:
             pending.append((path, shown, key))
     fresh = _read_all(pending, registry, registry_path, today, workers, progress)
-    history.store_reports([(key, arrival.cache_text) for (_, _, key), arrival in zip(pending, fresh)
-                           if arrival.cache_text is not None])
+    history.store_reports([(key, arrival.cache_entry) for (_, _, key), arrival in zip(pending, fresh)
+                           if arrival.cache_entry is not None])
     for arrival in fresh:
-        arrival.cache_text = None  # stored; at 5,000 files the texts would hold 100 MB
+        arrival.cache_entry = None  # stored; at 5,000 files they would hold tens of MB
     intake.arrivals += fresh
     intake.arrivals.sort(key=lambda a: a.shown)
     return intake
@@ -110,4 +110,4 @@ def _worker_read(job: tuple[Path, str]) -> Arrival:
 
 def _read_one(path: Path, shown: str, registry: Registry, today: dt.date) -> Arrival:
     report, survey = read_submission(path, shown_as=shown, registry=registry, today=today)
-    return Arrival(path, shown, report, survey=survey, cache_text=None if survey else encode_report(report))
+    return Arrival(path, shown, report, survey=survey, cache_entry=None if survey else encode_report(report))
