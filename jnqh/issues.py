@@ -9,7 +9,6 @@ and a test keeps the two in sync.
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 
 ERROR = "error"
@@ -190,11 +189,10 @@ def make(code: str, *, file: str, sheet: str | None = None, cell: str | None = N
     values = _Blank({k: _show(v) for k, v in params.items()})
     values.setdefault("value", shown)
     values.setdefault("sheet", sheet or "")
-    formatter = string.Formatter()
     return Issue(
         code=code, severity=kind.severity, file=file, sheet=sheet, cell=cell, field=field,
-        message=formatter.vformat(kind.message, (), values),
-        hint=formatter.vformat(kind.hint, (), values),
+        message=kind.message.format_map(values),
+        hint=kind.hint.format_map(values),
         value=None if value is None else shown,
     )
 

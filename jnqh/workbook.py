@@ -42,9 +42,9 @@ import stat
 import struct
 import zlib
 from dataclasses import dataclass, field
-from functools import cached_property
+from itertools import product
 from pathlib import Path
-from typing import NamedTuple
+from typing import AbstractSet, NamedTuple
 
 import olefile
 import python_calamine
@@ -118,6 +118,8 @@ class Grid:
     rows: list[list[object]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden: bool = False
+    # The merged ranges indexed (see _merge_index_of), made on first use.
+    _merges: MergeIndex | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def height(self) -> int:
@@ -135,7 +137,7 @@ class Grid:
         return ""
 
     def merge_anchor(self, r: int, c: int) -> tuple[int, int]:
-        small, large, _ = self._merge_index
+        small, large, _ = self._merges or self._index_merges()
         anchor = small.get((r, c))
         if anchor is not None:
             return anchor
@@ -144,12 +146,19 @@ class Grid:
                 return (r1, c1)
         return (r, c)
 
+    def merge_anchors(self) -> dict[tuple[int, int], tuple[int, int]] | None:
+        """Merged cell -> its anchor, for readers that look up many cells themselves; None
+        when some merge is kept as a range (then ask merge_anchor). Never change it: it may
+        be shared with other sheets of the same layout."""
+        index = self._merges or self._index_merges()
+        return None if index.large else index.small
+
     def shown(self, r: int, c: int) -> object:
         """The value a person sees at (r, c): a cell under a merge shows its anchor's.
 
         Same as value(*merge_anchor(r, c)), in one call: readers ask it of every cell.
         """
-        small, large, _ = self._merge_index
+        small, large, _ = self._merges or self._index_merges()
         anchor = small.get((r, c))
         if anchor is None and large:
             anchor = self.merge_anchor(r, c)
@@ -165,14 +174,12 @@ class Grid:
     def text(self, r: int, c: int) -> str:
         return cell_text(self.value(*self.merge_anchor(r, c)))
 
-    def covered_cells(self) -> set[tuple[int, int]]:
+    def covered_cells(self) -> AbstractSet[tuple[int, int]]:
         """Cells hidden under a merge: every cell of a merged range but its top-left one."""
-        small, large, overlapping = self._merge_index
-        if large or overlapping:
+        covered = (self._merges or self._index_merges()).covered
+        if covered is None:  # ranges too large to list, or overlapping ones
             return self._covered_by_ranges()
-        # The usual case: the anchor index already names every merged cell, once, so the
-        # covered ones are all of them but the anchors (an inverted range has no cells).
-        return small.keys() - {(r1, c1) for r1, c1, r2, c2 in self.merged if r1 <= r2 and c1 <= c2}
+        return covered
 
     def _covered_by_ranges(self) -> set[tuple[int, int]]:
         last_row = len(self.rows) - 1
@@ -182,27 +189,64 @@ class Grid:
                 for r in range(r1, min(r2, last_row) + 1)
                 for c in range(c1, min(c2, last_col) + 1) if (r, c) != (r1, c1)}
 
-    @cached_property
-    def _merge_index(self) -> tuple[dict, list, bool]:
-        """(cell -> anchor, merges kept as ranges, whether any two merges overlap)."""
-        # Cell -> anchor for ordinary merges; a merge over a whole column (a real
-        # thing in county files) stays a range so the index cannot blow up.
-        small: dict[tuple[int, int], tuple[int, int]] = {}
-        large = []
-        budget = 200_000
-        placed = 0
-        for r1, c1, r2, c2 in self.merged:
-            area = (r2 - r1 + 1) * (c2 - c1 + 1)
-            if area > budget:
-                large.append((r1, c1, r2, c2))
-                continue
-            budget -= area
-            placed += max(r2 - r1 + 1, 0) * max(c2 - c1 + 1, 0)
-            anchor = (r1, c1)
-            for r in range(r1, r2 + 1):
-                for c in range(c1, c2 + 1):
-                    small[(r, c)] = anchor
-        return small, large, placed != len(small)
+    def _index_merges(self) -> MergeIndex:
+        self._merges = _merge_index_of(tuple(self.merged))
+        return self._merges
+
+
+class MergeIndex(NamedTuple):
+    """A sheet's merged ranges, indexed for lookups by cell."""
+
+    small: dict[tuple[int, int], tuple[int, int]]  # cell -> anchor, for ordinary merges
+    large: tuple[tuple[int, int, int, int], ...]  # merges kept as ranges (too many cells)
+    covered: frozenset[tuple[int, int]] | None  # the non-anchor cells; None: see the ranges
+
+
+MERGE_CELL_BUDGET = 200_000  # cells one sheet's index may list; larger merges stay ranges
+SHARED_MERGE_CELLS = 5_000  # indexes up to this size are shared between equal layouts...
+SHARED_MERGE_LAYOUTS = 128  # ...and this many are kept
+_shared_merges: dict[tuple, MergeIndex] = {}
+
+
+def _merge_index_of(merged: tuple[tuple[int, int, int, int], ...]) -> MergeIndex:
+    """The index of a sheet's merged ranges.
+
+    Sheets of one layout (ten 附件5 sheets of a workbook, the template's sheets in every
+    county's file) have the same merged ranges: their index is made once and shared. It is
+    never changed once made.
+    """
+    index = _shared_merges.get(merged)
+    if index is None:
+        index = _index_merged(merged)
+        if len(index.small) <= SHARED_MERGE_CELLS:
+            if len(_shared_merges) >= SHARED_MERGE_LAYOUTS:
+                _shared_merges.clear()
+            _shared_merges[merged] = index
+    return index
+
+
+def _index_merged(merged: tuple[tuple[int, int, int, int], ...]) -> MergeIndex:
+    # Cell -> anchor for ordinary merges; a merge over a whole column (a real thing in
+    # county files) stays a range so the index cannot blow up.
+    small: dict[tuple[int, int], tuple[int, int]] = {}
+    large = []
+    budget = MERGE_CELL_BUDGET
+    placed = 0
+    for r1, c1, r2, c2 in merged:
+        height, width = r2 - r1 + 1, c2 - c1 + 1
+        area = height * width
+        if area > budget:
+            large.append((r1, c1, r2, c2))
+            continue
+        budget -= area
+        if height > 0 and width > 0:  # an inverted range has no cells
+            placed += area
+            small.update(dict.fromkeys(product(range(r1, r2 + 1), range(c1, c2 + 1)), (r1, c1)))
+    covered = None
+    if not large and placed == len(small):  # no two merges overlap
+        # The index names every merged cell once: the covered ones are all but the anchors.
+        covered = frozenset(small.keys() - {(r1, c1) for r1, c1, r2, c2 in merged if r1 <= r2 and c1 <= c2})
+    return MergeIndex(small, tuple(large), covered)
 
 
 @dataclass

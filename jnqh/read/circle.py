@@ -15,7 +15,7 @@ from jnqh import forms
 from jnqh.model import CircleRecord
 from jnqh.normalize import Parsed, fold, is_blank, label_key, normalise_county, parse_multi, ticked_options
 from jnqh.read.context import ReadContext, parse_field, parser_of, record_parse_problem, remember_parses
-from jnqh.read.locate import SheetIndex
+from jnqh.read.locate import SheetIndex, text_kind
 
 NAME = forms.CIRCLE_FIELD["name"]
 HEADER_FIELDS = tuple(f for f in forms.CIRCLE_FIELDS if f.id != "notes")
@@ -30,10 +30,20 @@ TABLE_END = frozenset({label_key(forms.CIRCLE_FIELD["notes"].label)})
 _PLACEHOLDER = re.compile(r"[×xX_＿]{1,}")
 
 
+# A text that is (or starts with) the 试点生活圈名称 label starts a 附件5 block.
+NAME_PREFIXES = tuple(label_key(a) for a in NAME.anchors if label_key(a))
+
+
+def _names_circle(key: str) -> bool:
+    return key.startswith(NAME_PREFIXES)
+
+
+NAME_LABEL = text_kind("附件5 生活圈名称", _names_circle)
+
+
 def find_blocks(index: SheetIndex) -> list[range]:
     """Row ranges of the 附件5 forms in a sheet (several circles may be stacked)."""
-    starts = [h.row for h in index.find(NAME.anchors)]
-    starts = sorted(set(starts))
+    starts = sorted({r for key in index.texts_of_kind(NAME_LABEL) for r, _ in index.where[key]})
     height = len(index.grid.rows)
     blocks = []
     for i, start in enumerate(starts):
@@ -289,9 +299,13 @@ def _table_header(index: SheetIndex, block: range) -> tuple[int, dict[str, int]]
 def _read_rows(index: SheetIndex, rows: range, label_cols: range, columns: dict[str, int],
                record: CircleRecord, ctx: ReadContext) -> set[str]:
     group, seen = None, set()
-    keys, anchor = index.keys, index.grid.merge_anchor
+    keys, anchors, anchor_of = index.keys, index.grid.merge_anchors(), index.grid.merge_anchor
     for r in rows:
-        labels = tuple([key for c in label_cols if (key := keys.get(anchor(r, c)))])
+        # The texts shown left of the numbers (a merged group label shows on each of its rows).
+        if anchors is not None:  # merge_anchor, inline: asked of every label cell
+            labels = tuple([key for c in label_cols if (key := keys.get(anchors.get(cell := (r, c), cell)))])
+        else:
+            labels = tuple([key for c in label_cols if (key := keys.get(anchor_of(r, c)))])
         ends, named_group, row_id = _row_kind(labels)
         if ends:
             break

@@ -72,7 +72,7 @@ def parse_field(spec: Spec, raw: object) -> Parsed:
     kind = spec.kind
     if raw is None or type(raw) in _PLAIN_VALUES:
         if kind in _PLAIN_KINDS:
-            return _parse_plain(kind, getattr(spec, "unit", ""), raw)
+            return _plain_parser(kind, getattr(spec, "unit", ""))(raw)
         return _parse_remembered(spec, raw)
     return _parse_any(spec, raw)
 
@@ -80,19 +80,23 @@ def parse_field(spec: Spec, raw: object) -> Parsed:
 def parser_of(spec: Spec) -> Callable[[object], Parsed]:
     """`parse_field(spec, ·)` for the values of a grid's cells (scalars, so hashable).
 
-    For the loops that parse a whole column or table: a plain kind goes straight to the
-    shared cache, with no Python call in between.
+    For the loops that parse a whole column or table: a plain kind goes straight to its
+    cache, with no Python call in between.
     """
     if spec.kind in _PLAIN_KINDS:
-        return functools.partial(_parse_plain, spec.kind, getattr(spec, "unit", ""))
+        return _plain_parser(spec.kind, getattr(spec, "unit", ""))
     return functools.partial(parse_field, spec)
 
 
-@functools.lru_cache(maxsize=16384, typed=True)  # typed: 1, 1.0 and True parse differently
-def _parse_plain(kind: str, unit: str, raw: object) -> Parsed:
-    # Results are shared between cells: Parsed is frozen and its value immutable here,
-    # and readers copy `params` before adding to it (record_parse_problem).
-    return _parse_by_kind(kind, unit, (), raw)
+@functools.lru_cache(maxsize=64)  # one per kind and unit of the forms
+def _plain_parser(kind: str, unit: str) -> Callable[[object], Parsed]:
+    """The parser of one plain kind and unit, remembering each value it has parsed.
+
+    Counts like 0, 1, 2 fill most of a form. Results are shared between cells: Parsed is
+    frozen and its value immutable here, and readers copy `params` before adding to it
+    (record_parse_problem). Typed, as 1, 1.0 and True parse differently.
+    """
+    return functools.lru_cache(maxsize=4096, typed=True)(functools.partial(_parse_by_kind, kind, unit, ()))
 
 
 def _parse_any(spec: Spec, raw: object) -> Parsed:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from itertools import filterfalse
 from typing import Callable
 
 from jnqh import forms
@@ -22,7 +23,7 @@ from jnqh.normalize import (
     parse_multi, parse_tick, split_list, ticked_options,
 )
 from jnqh.read.context import ReadContext, parse_field, parser_of, record_parse_problem, remember_parses
-from jnqh.read.locate import SheetIndex
+from jnqh.read.locate import SheetIndex, text_kind
 
 # Header words of the template's and the seed's tables that are not field labels.
 LABEL_HEADER = label_key(forms.FORM3_HEADERS[1])
@@ -62,6 +63,7 @@ EVENT_NAME_KEY = label_key(EVENT_COLUMN["name"].label)
 EVENT_DATE_KEYS = tuple(label_key(s) for s in (EVENT_COLUMN["date"].label, *EVENT_COLUMN["date"].variants))
 EVENT_CIRCLE_KEYS = tuple(label_key(s) for s in EVENT_CIRCLE_ANCHORS)
 ELDERLY_VALUE = {"yes": True, "no": False, "none": "none"}
+PRESENCE_IDS = tuple(t.id for t in forms.PRESENCE_TYPES)
 PRESENCE_PATHS = {t.id: f"presence.{t.id}" for t in forms.PRESENCE_TYPES}
 COUNT_PATHS = {t.id: f"presence_counts.{t.id}" for t in forms.PRESENCE_TYPES}
 FACT_PATHS = {f.id: f"service.{f.id}" for f in forms.SERVICE_FACTS}
@@ -98,7 +100,6 @@ class Sheet:
     index: SheetIndex
     rows: dict[int, list[tuple[int, str]]]
     height: int
-    width: int
 
     def __post_init__(self) -> None:
         # Every value read asks for its Source and value: use the index's bound lookup and the
@@ -109,12 +110,16 @@ class Sheet:
 
     @classmethod
     def of(cls, index: SheetIndex) -> Sheet:
-        grid_rows = index.grid.rows
-        return cls(index, index.rows, len(grid_rows), max(map(len, grid_rows), default=0))
+        return cls(index, index.rows, len(index.grid.rows))
 
     @property
     def name(self) -> str:
         return self.index.name
+
+    @property
+    def width(self) -> int:
+        """The longest row's length (asked once per table found)."""
+        return max(map(len, self.index.grid.rows), default=0)
 
     def key(self, r: int, c: int) -> str:
         return self.index.keys.get((r, c), "")
@@ -143,6 +148,9 @@ class Owners:
         # each 附件2 checklist are searched for names once per checklist cell.
         self._matches: dict[str, CircleRecord | None] = {}
         self._mentions: dict[str, frozenset[int]] = {}
+        # A text names a circle only if it holds the start of one of their names; the names of
+        # one workbook share few starts (the county's name), so most texts are ruled out at once.
+        self._starts = tuple({k[:MIN_NAME_CHARS] for k, _ in self._keys if len(k) >= MIN_NAME_CHARS})
 
     def match(self, text: object) -> CircleRecord | None:
         """The circle a written name means: same key, else one name inside the other."""
@@ -182,6 +190,9 @@ class Owners:
         """
         known = self._mentions.get(text)
         if known is None:
+            if not any(start in text for start in self._starts):
+                known = self._mentions[text] = frozenset()
+                return known
             found = {i for i, (k, _) in enumerate(self._keys) if len(k) >= MIN_NAME_CHARS and k in text}
             keys = {i: self._keys[i][0] for i in found}
             known = self._mentions[text] = frozenset(
@@ -261,7 +272,7 @@ def _attach(circle: CircleRecord, found: Found) -> None:
     data = circle.data
     if "presence" not in data and any(v is not None for v in found.presence.values()):
         # One answer makes the column answered: an unticked type is 无.
-        data["presence"] = {t.id: bool(found.presence.get(t.id)) for t in forms.PRESENCE_TYPES}
+        data["presence"] = dict(zip(PRESENCE_IDS, map(bool, map(found.presence.get, PRESENCE_IDS))))
         if found.counts:
             data["presence_counts"] = dict(found.counts)
     if any(v is not None for v in found.service.values()):
@@ -270,8 +281,12 @@ def _attach(circle: CircleRecord, found: Found) -> None:
             if value is not None and service.get(fact_id) is None:
                 service[fact_id] = value
     _attach_scores(data, found.scores)
-    for path, source in found.sources.items():
-        circle.sources.setdefault(path, source)
+    sources = circle.sources
+    if sources.keys().isdisjoint(found.sources):  # the usual case: nothing to keep
+        sources.update(found.sources)
+    else:
+        for path, source in found.sources.items():
+            sources.setdefault(path, source)
 
 
 def _service_of(circle: CircleRecord) -> dict:
@@ -303,7 +318,8 @@ def _read_score(sheet: Sheet, r: int, c: int, what: str, path: str, ctx: ReadCon
         return
     spec = _score_spec(path, what)
     parsed = parse_field(spec, raw)  # a DECIMAL: parse_decimal, shared by equal values
-    record_parse_problem(ctx, parsed, spec, source, path, raw)
+    if parsed.code is not None:
+        record_parse_problem(ctx, parsed, spec, source, path, raw)
     if parsed.value is not None:
         found.scores[key] = _tidy(parsed.value)
 
@@ -470,10 +486,9 @@ def _read_presence_ticks(sheet: Sheet, owners: Owners, ctx: ReadContext) -> None
 
 
 def _tick_cells(sheet: Sheet) -> list[TickCell]:
-    # Folding keeps every box, so a text whose key holds too few cannot be a checklist:
-    # most sheets have no candidate at all.
+    # Only a text with enough boxes may be a checklist (CHECKLIST): most sheets have none.
     where = sheet.index.where
-    candidates = sorted(cell for key in [key for key in where if _has_boxes(key)] for cell in where[key])
+    candidates = sorted(cell for key in sheet.index.texts_of_kind(CHECKLIST) for cell in where[key])
     found = []
     grid_rows = sheet.index.grid.rows
     for r, c in candidates:
@@ -483,9 +498,12 @@ def _tick_cells(sheet: Sheet) -> list[TickCell]:
     return found
 
 
-@functools.lru_cache(maxsize=4096)
 def _has_boxes(key: str) -> bool:
+    # Folding keeps every box, so a text whose key holds too few cannot be a checklist.
     return sum(map(key.count, _MARKS)) >= MIN_TICK_BOXES
+
+
+CHECKLIST = text_kind("附件2 勾选清单", _has_boxes)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -507,15 +525,15 @@ def _presence_from_ticks(sheet: Sheet, cells: list[TickCell], score_headers: lis
                          ctx: ReadContext) -> Found:
     found = Found()
     ticked = {type_id for cell in cells for type_id in cell.ticked}
+    sources = found.sources  # the first cell listing a type is its source
     for cell in cells:
-        source = sheet.source(cell.row, cell.col)
-        for type_id in cell.listed:
-            found.sources.setdefault(PRESENCE_PATHS[type_id], source)
+        listed = filterfalse(sources.__contains__, map(PRESENCE_PATHS.__getitem__, cell.listed))
+        sources.update(dict.fromkeys(listed, sheet.source(cell.row, cell.col)))
     first = sheet.source(cells[0].row, cells[0].col)
-    for path in PRESENCE_PATHS.values():
-        found.sources.setdefault(path, first)
+    sources.update(dict.fromkeys(filterfalse(sources.__contains__, PRESENCE_PATHS.values()), first))
     # No tick anywhere means the checklist was left blank, not that every type is absent.
-    found.presence = {t.id: (t.id in ticked) if ticked else None for t in forms.PRESENCE_TYPES}
+    found.presence = (dict(zip(PRESENCE_IDS, map(ticked.__contains__, PRESENCE_IDS))) if ticked
+                      else dict.fromkeys(PRESENCE_IDS))
     _tick_self_score(sheet, cells, score_headers, ctx, found)
     return found
 
@@ -593,7 +611,7 @@ def _service_table(sheet: Sheet) -> ServiceTable | None:
 def _fact_column(sheet: Sheet) -> tuple[int | None, int]:
     """The column that names the most 附件3 facts, and the row of its first fact."""
     where = sheet.index.where
-    facts = [(key, spec) for key in where if (spec := _fact_of(key)) is not None]
+    facts = [(key, _fact_of(key)) for key in sheet.index.texts_of_kind(FACT_LABEL)]
     if len({spec.id for _, spec in facts}) < MIN_FACT_LABELS:
         return None, 0  # most sheets: too few facts for any column to hold enough
     facts_by_col: dict[int, set[str]] = {}
@@ -620,6 +638,13 @@ def _fact_of(key: str) -> forms.Field | None:
             if candidate == anchor or candidate.startswith(anchor):
                 return spec
     return None
+
+
+def _names_fact(key: str) -> bool:
+    return _fact_of(key) is not None
+
+
+FACT_LABEL = text_kind("附件3 指标", _names_fact)
 
 
 def _fact_rows(sheet: Sheet, label_col: int, rows: range) -> list[FactRow]:
@@ -672,33 +697,32 @@ def _column_has_data(sheet: Sheet, table: ServiceTable, col: int) -> bool:
 
 def _read_service_column(sheet: Sheet, table: ServiceTable, col: int, ctx: ReadContext) -> Found:
     found = Found()
-    for fact in table.facts:
-        value, source = _read_fact(sheet, fact, col, ctx)
-        found.service.setdefault(fact.spec.id, value)
-        found.sources.setdefault(FACT_PATHS[fact.spec.id], source)
+    service, sources, value_of, source_of = found.service, found.sources, sheet.value, sheet.source
+    for fact in table.facts:  # every fact of every circle: the reading is inline
+        spec, r = fact.spec, fact.row
+        raw = value_of(r, col)
+        if fact.options and is_blank(raw):
+            value = _read_option_rows(sheet, fact, col, ctx)
+            source = source_of(fact.options[0][1], col)
+        else:
+            source = source_of(r, col)
+            parsed = FACT_PARSERS[spec.id](raw)
+            if parsed.code is not None:
+                record_parse_problem(ctx, parsed, spec, source, FACT_PATHS[spec.id], raw)
+            value = parsed.value
+        service.setdefault(spec.id, value)
+        sources.setdefault(FACT_PATHS[spec.id], source)
     for item, r in table.scores:
         _read_score(sheet, r, col, *_score_target(item), ctx, found, item)
     return found
 
 
+@functools.lru_cache(maxsize=32)  # '1'…'10' and 'total', asked of every score cell
 def _score_target(item: str) -> tuple[str, str]:
     """(what the item is called, its field path) for a self-score row '1'…'10' or 'total'."""
     if item == "total":
         return forms.FORM3_TITLE, "self_score.service_total"
     return forms.SERVICE_ITEM_NAMES[int(item) - 1], f"self_score.service.{item}"
-
-
-def _read_fact(sheet: Sheet, fact: FactRow, col: int, ctx: ReadContext) -> tuple[object, Source]:
-    spec = fact.spec
-    raw = sheet.value(fact.row, col)
-    if is_blank(raw) and fact.options:
-        first_option_row = fact.options[0][1]
-        return _read_option_rows(sheet, fact, col, ctx), sheet.source(first_option_row, col)
-    source = sheet.source(fact.row, col)
-    parsed = FACT_PARSERS[spec.id](raw)
-    if parsed.code is not None:  # asked of every fact of every circle: skip the call when fine
-        record_parse_problem(ctx, parsed, spec, source, FACT_PATHS[spec.id], raw)
-    return parsed.value, source
 
 
 def _fact_parser(spec: forms.Field) -> Callable[[object], Parsed]:
@@ -856,11 +880,18 @@ def _read_events(sheets: list[Sheet], owners: Owners, ctx: ReadContext) -> None:
                 circle.sources.setdefault("service.events", firsts[id(circle)])
 
 
+def _names_event(key: str) -> bool:
+    return key.startswith(EVENT_NAME_KEY)
+
+
+EVENT_NAME_LABEL = text_kind("促消费活动 活动名称", _names_event)
+
+
 def _events_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
     """The header row and the columns of 生活圈名称 (optional), 活动名称 and 活动日期."""
     name_key, date_keys, circle_keys = EVENT_NAME_KEY, EVENT_DATE_KEYS, EVENT_CIRCLE_KEYS
     where = sheet.index.where
-    header_rows = sorted({r for key in [key for key in where if key.startswith(name_key)] for r, _ in where[key]})
+    header_rows = sorted({r for key in sheet.index.texts_of_kind(EVENT_NAME_LABEL) for r, _ in where[key]})
     for r in header_rows:
         columns: dict[str, int] = {}
         for c, key in sheet.rows.get(r, []):
@@ -878,19 +909,21 @@ def _events_header(sheet: Sheet) -> tuple[int, dict[str, int]] | None:
 def _event_rows(sheet: Sheet, header: tuple[int, dict[str, int]], owners: Owners, ctx: ReadContext):
     """(circle or None, event, source of its name) for every filled row under the header."""
     header_row, columns = header
+    name_col, date_col, circle_col = columns["name"], columns["date"], columns.get("circle")
+    value, source_of, date_spec = sheet.value, sheet.source, EVENT_COLUMN["date"]
     for r in range(header_row + 1, sheet.height):
-        raws = {cid: sheet.value(r, c) for cid, c in columns.items()}
-        if is_blank(raws.get("name")) and is_blank(raws.get("date")):
+        name, date = value(r, name_col), value(r, date_col)
+        if is_blank(name) and is_blank(date):
             continue
-        source = sheet.source(r, columns["name"])
-        date_source = sheet.source(r, columns["date"])
-        parsed = parse_field(EVENT_COLUMN["date"], raws["date"])
+        circle = value(r, circle_col) if circle_col is not None else None
+        source = source_of(r, name_col)
+        parsed = parse_field(date_spec, date)
         if parsed.code is not None:
-            record_parse_problem(ctx, parsed, EVENT_COLUMN["date"], date_source, "service.events", raws["date"])
-        event = {"name": clean_text(raws["name"]), "date": parsed.value if parsed.ok else None}
-        owner = _event_owner(sheet, header_row, raws.get("circle"), owners)
+            record_parse_problem(ctx, parsed, date_spec, source_of(r, date_col), "service.events", date)
+        event = {"name": clean_text(name), "date": parsed.value if parsed.ok else None}
+        owner = _event_owner(sheet, header_row, circle, owners)
         if owner is None:
-            cell = (r, columns["circle"]) if not is_blank(raws.get("circle")) else (r, columns["name"])
+            cell = (r, circle_col) if not is_blank(circle) else (r, name_col)
             _unassigned(ctx, sheet, cell, WHAT_EVENT.format(name=event["name"] or ""))
         yield owner, event, source
 

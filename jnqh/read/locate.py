@@ -10,10 +10,27 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from itertools import compress
+from typing import Callable
 
 from jnqh.model import Source
 from jnqh.normalize import is_blank, label_key
 from jnqh.workbook import Grid, cell_ref
+
+
+# What the form readers look for among a sheet's texts (a circle-name label, a checklist of
+# boxes, a 附件3 fact …), by name. Each reader registers its test once, at import; every
+# distinct text of a sheet is then classed once, while the sheet is indexed, instead of each
+# reader going over all the texts of every sheet for its own kind.
+_TEXT_KINDS: dict[str, Callable[[str], bool]] = {}
+
+
+def text_kind(name: str, test: Callable[[str], bool]) -> str:
+    """Register a kind of text readers look for; returns `name` (for a module constant)."""
+    if _TEXT_KINDS.get(name, test) is not test:
+        raise ValueError(f"text kind {name!r} registered twice")
+    _TEXT_KINDS[name] = test
+    _kinds_of.cache_clear()
+    return name
 
 
 @dataclass(frozen=True)
@@ -30,7 +47,8 @@ class SheetIndex:
 
     `keys` maps (row, col) to the folded text; `rows` holds the same cells row by row
     ((col, key) in column order), so that readers asking about one row need not scan
-    the whole sheet.
+    the whole sheet; `where` maps each folded text to its cells, and `kinds` each registered
+    kind of text (see `text_kind`) to the sheet's texts of that kind.
     """
 
     def __init__(self, grid: Grid):
@@ -40,29 +58,39 @@ class SheetIndex:
         # The same cells by their folded text (row by row): labels are looked up by text far
         # more often than by cell, and a sheet holds far fewer distinct texts than cells.
         self.where: dict[str, list[tuple[int, int]]] = {}
+        # The distinct texts of each registered kind, in the order `where` has them.
+        self.kinds: dict[str, list[str]] = {}
         covered = grid.covered_cells() if grid.merged else set()
-        anchor_key, keys, where = _anchor_key, self.keys, self.where
+        anchor_key, keys, where, kinds, kinds_of = _anchor_key, self.keys, self.where, self.kinds, _kinds_of
+        rows = self.rows
         for r, row in enumerate(grid.rows):
+            cells = None
             # Most cells are empty: `compress` yields the columns of the non-empty ones at C
             # speed, so Python looks only at those (a loop over every cell cost most here).
-            texts = [c for c in compress(range(len(row)), row) if isinstance(row[c], str)]
-            if not texts:
-                continue
-            cells = []
-            for c in texts:
-                key = anchor_key(row[c])
+            for c in compress(range(len(row)), row):
+                text = row[c]
+                if text.__class__ is not str:
+                    continue  # numbers and dates are values, never labels
+                key = anchor_key(text)
                 cell = (r, c)  # one tuple for both maps: a sheet holds thousands
                 if key is None or cell in covered:
                     continue
                 keys[cell] = key
-                cells.append((c, key))
+                if cells is None:
+                    cells = rows[r] = [(c, key)]
+                else:
+                    cells.append((c, key))
                 same_key = where.get(key)
                 if same_key is None:
                     where[key] = [cell]
+                    for kind in kinds_of(key):  # a text seen for the first time: class it
+                        same_kind = kinds.get(kind)
+                        if same_kind is None:
+                            kinds[kind] = [key]
+                        else:
+                            same_kind.append(key)
                 else:
                     same_key.append(cell)
-            if cells:
-                self.rows[r] = cells
         self._merge_of = {(m[0], m[1]): m for m in grid.merged}
         # Every value read asks for its Source: bind the sheet name once so that the call
         # goes straight to the cache (`source` below documents it; this is the fast path).
@@ -72,6 +100,12 @@ class SheetIndex:
     @property
     def name(self) -> str:
         return self.grid.name
+
+    def texts_of_kind(self, kind: str) -> list[str]:
+        """The sheet's distinct folded texts of a registered kind (see `text_kind`), in sheet order."""
+        if kind not in _TEXT_KINDS:
+            raise KeyError(f"unknown text kind {kind!r}")
+        return self.kinds.get(kind, [])
 
     def ref(self, r: int, c: int) -> str:
         return cell_ref(r, c)
@@ -133,17 +167,20 @@ class SheetIndex:
         _, _, _, c_end = self.merge_span(r, c)
         cells = []
         width = len(self.grid.rows[r]) if r < len(self.grid.rows) else 0
-        anchor_of, keys, merges, prefixes = self.grid.merge_anchor, self.keys, self._merge_of, _as_prefixes(stop)
+        anchors, keys, merges, prefixes = self.grid.merge_anchors(), self.keys, self._merge_of, _as_prefixes(stop)
         col = c_end + 1
         while col < width:
-            if anchor_of(r, col) != (r, col):
+            cell = (r, col)
+            anchor = anchors.get(cell, cell) if anchors is not None else self.grid.merge_anchor(r, col)
+            if anchor != cell:  # under a merge: its anchor was seen already
                 col += 1
                 continue
-            key = keys.get((r, col))
+            key = keys.get(cell)
             if key is not None and key.startswith(prefixes):  # is_key, inline: asked per cell
                 break
-            cells.append((r, col))
-            col = merges[r, col][3] + 1 if (r, col) in merges else col + 1
+            cells.append(cell)
+            merge = merges.get(cell)
+            col = merge[3] + 1 if merge is not None else col + 1
         return cells
 
     def value_right(self, r: int, c: int, stop: frozenset[str]) -> tuple[object, tuple[int, int]]:
@@ -178,6 +215,12 @@ def _folded_anchors(anchors: tuple[str, ...]) -> list[str]:
 def _as_prefixes(keys: frozenset[str]) -> tuple[str, ...]:
     # str.startswith takes a tuple; the stop sets are module constants, so this is made once.
     return tuple(keys)
+
+
+@functools.lru_cache(maxsize=65536)
+def _kinds_of(key: str) -> tuple[str, ...]:
+    """The registered kinds a folded text is of (most texts are of none)."""
+    return tuple(name for name, test in _TEXT_KINDS.items() if test(key))
 
 
 @functools.lru_cache(maxsize=65536)
