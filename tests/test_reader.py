@@ -171,3 +171,25 @@ def test_files_saved_by_libreoffice_read_the_same(tmp_path, registry, target):
     again = _read(saved, registry)
     assert again.status == "ok", [i.message for i in again.issues]
     assert again.circles[0].data == original
+
+
+def test_text_kinds_class_every_text_of_a_sheet_for_the_readers():
+    from jnqh.read import circle, extras, locate
+    from jnqh.workbook import Grid
+    index = locate.SheetIndex(Grid("s", [["试点生活圈名称：古槐", "☑便利店 □综合超市 □菜市场", "甲"],
+                                         ["试点生活圈名称", "", "乙"]]))
+    assert index.texts_of_kind(circle.NAME_LABEL) == ["试点生活圈名称:古槐", "试点生活圈名称"]
+    assert index.texts_of_kind(extras.CHECKLIST) == ["☑便利店□综合超市□菜市场"]
+    assert index.texts_of_kind(extras.EVENT_NAME_LABEL) == []
+    with pytest.raises(KeyError):
+        index.texts_of_kind("没有这种")
+    # A kind registered after the sheet was indexed still finds its texts.
+    name = "测试：乙"
+    try:
+        assert locate.text_kind(name, "乙".__eq__) == name
+        assert index.texts_of_kind(name) == ["乙"]
+        with pytest.raises(ValueError):
+            locate.text_kind(name, "甲".__eq__)
+    finally:
+        del locate._TEXT_KINDS[name]
+        locate._kinds_of.cache_clear()

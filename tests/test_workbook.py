@@ -185,6 +185,27 @@ def test_a_huge_merge_does_not_blow_up_the_anchor_index():
     assert grid.merge_anchor(0, 1) == (0, 1) and grid.merge_anchor(5, 1) == (5, 1)
 
 
+def test_sheets_of_one_layout_share_one_merge_index_and_agree_with_the_ranges():
+    layout = [(0, 0, 0, 2), (1, 0, 3, 0), (2, 1, 2, 2)]
+    first = Grid("附件5-1", [["标题", "", ""], ["组", "a", "b"], ["", "合并", ""], ["", "", ""]], list(layout))
+    second = Grid("附件5-2", [["标题", "", ""]] * 4, list(layout))
+    assert first.merge_anchors() is second.merge_anchors()  # made once, shared
+    cells = [(r, c) for r in range(4) for c in range(3)]
+    expected = {(r, c): next(((r1, c1) for r1, c1, r2, c2 in layout if r1 <= r <= r2 and c1 <= c <= c2), (r, c))
+                for r, c in cells}
+    assert {cell: first.merge_anchor(*cell) for cell in cells} == expected
+    assert set(first.covered_cells()) == {cell for cell, anchor in expected.items() if anchor != cell}
+    assert first.shown(3, 0) == "组" and first.shown(2, 2) == "合并"
+
+
+def test_overlapping_merges_are_not_listed_cell_by_cell():
+    # Overlapping ranges (a damaged file) and ranges too large to list fall back to the ranges.
+    grid = Grid("s", [["a", "b", ""], ["", "", ""]], [(0, 0, 1, 1), (0, 1, 1, 2)])
+    assert grid.covered_cells() == {(0, 1), (0, 2), (1, 0), (1, 1), (1, 2)}
+    huge = Grid("s", [["标题"]], [(0, 0, 1048575, 0)])
+    assert huge.merge_anchors() is None and huge.covered_cells() == set()
+
+
 def test_unreadable_survives_pickling():
     error = pickle.loads(pickle.dumps(Unreadable("F-BOMB", {"size_mb": 512})))
     assert (error.code, error.detail) == ("F-BOMB", {"size_mb": 512})

@@ -285,21 +285,32 @@ def _table_header(index: SheetIndex, block: range) -> tuple[int, dict[str, int]]
     if not hits:
         return None
     row = hits[0].row
-    columns: dict[str, int] = {}
+    rows = index.rows
+    return row, dict(_header_columns(tuple(rows.get(row, ())), tuple(rows.get(row + 1, ()))))
+
+
+@functools.lru_cache(maxsize=1024)  # a layout's header rows recur in every circle and file
+def _header_columns(first: tuple[tuple[int, str], ...],
+                    second: tuple[tuple[int, str], ...]) -> tuple[tuple[str, int], ...]:
+    """(column id, sheet column) of each outlet column named in the header's (col, text) cells."""
+    columns = []
     for column, spellings in COLUMN_SPELLINGS:
         # Headers pasted from Word may break over two rows; look at both.
-        for r in (row, row + 1):
-            match = next((c for c, k in index.rows.get(r, ()) if any(s in k for s in spellings)), None)
+        for cells in (first, second):
+            match = next((c for c, k in cells if any(s in k for s in spellings)), None)
             if match is not None:
-                columns[column.id] = match
+                columns.append((column.id, match))
                 break
-    return row, columns
+    return tuple(columns)
 
 
 def _read_rows(index: SheetIndex, rows: range, label_cols: range, columns: dict[str, int],
                record: CircleRecord, ctx: ReadContext) -> set[str]:
     group, seen = None, set()
     keys, anchors, anchor_of = index.keys, index.grid.merge_anchors(), index.grid.merge_anchor
+    fields = _row_fields(tuple(columns.items()))
+    grid_rows, source_of, sources = index.grid.rows, index.source, record.sources
+    categories, total = record.data["categories"], record.data["total"]
     for r in rows:
         # The texts shown left of the numbers (a merged group label shows on each of its rows).
         if anchors is not None:  # merge_anchor, inline: asked of every label cell
@@ -316,11 +327,24 @@ def _read_rows(index: SheetIndex, rows: range, label_cols: range, columns: dict[
             row_id = "quality_other" if in_quality else "basic_other"
         if row_id is None:
             continue
-        if row_id != "total":
+        if row_id == "total":
+            target = total
+        else:
+            target = categories[row_id]
             seen.add(row_id)
             if forms.CATEGORY[row_id].group == "quality":
                 group = "quality"
-        _read_row(index, r, row_id, columns, record, ctx)
+        # Every outlet cell of the form: the row is fetched once, and cells past its end
+        # read as "", as Grid.value gives them.
+        row = grid_rows[r] if r < len(grid_rows) else ()
+        width = len(row)
+        for column, c, parse, path in fields[row_id]:
+            raw = row[c] if c < width else ""
+            source = sources[path] = source_of(r, c)
+            parsed = parse(raw)
+            if parsed.code is not None:
+                record_parse_problem(ctx, parsed, column, source, path, raw)
+            target[column.id] = parsed.value
     return seen
 
 
@@ -351,28 +375,12 @@ def _row_id(labels: tuple[str, ...]) -> str | None:
     return None
 
 
-# Each outlet row's columns with their parsers and field paths ('categories.breakfast.outlets'),
-# made once.
-ROW_FIELDS = {row_id: tuple((column, parser_of(column), f"{prefix}.{column.id}") for column in forms.OUTLET_COLUMNS)
-              for row_id, prefix in [("total", "total"), *((cat.id, f"categories.{cat.id}") for cat in forms.CATEGORIES)]}
-
-
-def _read_row(index: SheetIndex, r: int, row_id: str, columns: dict[str, int],
-              record: CircleRecord, ctx: ReadContext) -> None:
-    target = record.data["total"] if row_id == "total" else record.data["categories"][row_id]
-    # The hot loop of a form (every outlet cell): the row is fetched once, and cells past
-    # its end read as "" as Grid.value would give them.
-    rows = index.grid.rows
-    row = rows[r] if r < len(rows) else ()
-    width = len(row)
-    sources, source_of = record.sources, index.source
-    for column, parse, path in ROW_FIELDS[row_id]:
-        c = columns.get(column.id)
-        if c is None:
-            continue
-        raw = row[c] if c < width else ""
-        source = sources[path] = source_of(r, c)
-        parsed = parse(raw)
-        if parsed.code is not None:
-            record_parse_problem(ctx, parsed, column, source, path, raw)
-        target[column.id] = parsed.value
+@functools.lru_cache(maxsize=256)  # a layout's columns recur in every circle and file
+def _row_fields(columns: tuple[tuple[str, int], ...]) -> dict[str, tuple]:
+    """Per row id ('total', a category): (column, sheet column, parser, field path) of each
+    outlet column the table has, in the form's order ('categories.breakfast.outlets')."""
+    at = dict(columns)
+    present = [(column, at[column.id], parser_of(column)) for column in forms.OUTLET_COLUMNS if column.id in at]
+    prefixes = [("total", "total"), *((cat.id, f"categories.{cat.id}") for cat in forms.CATEGORIES)]
+    return {row_id: tuple((column, c, parse, f"{prefix}.{column.id}") for column, c, parse in present)
+            for row_id, prefix in prefixes}

@@ -29,7 +29,7 @@ def text_kind(name: str, test: Callable[[str], bool]) -> str:
     if _TEXT_KINDS.get(name, test) is not test:
         raise ValueError(f"text kind {name!r} registered twice")
     _TEXT_KINDS[name] = test
-    _kinds_of.cache_clear()
+    _kinds_of.cache_clear()  # indexes made before this class their texts again when asked
     return name
 
 
@@ -91,6 +91,7 @@ class SheetIndex:
                             same_kind.append(key)
                 else:
                     same_key.append(cell)
+        self._kind_count = len(_TEXT_KINDS)  # the kinds `kinds` was classed by
         self._merge_of = {(m[0], m[1]): m for m in grid.merged}
         # Every value read asks for its Source: bind the sheet name once so that the call
         # goes straight to the cache (`source` below documents it; this is the fast path).
@@ -105,6 +106,12 @@ class SheetIndex:
         """The sheet's distinct folded texts of a registered kind (see `text_kind`), in sheet order."""
         if kind not in _TEXT_KINDS:
             raise KeyError(f"unknown text kind {kind!r}")
+        if self._kind_count != len(_TEXT_KINDS):  # indexed before a reader registered its kind
+            self.kinds = {}
+            for key in self.where:
+                for name in _kinds_of(key):
+                    self.kinds.setdefault(name, []).append(key)
+            self._kind_count = len(_TEXT_KINDS)
         return self.kinds.get(kind, [])
 
     def ref(self, r: int, c: int) -> str:
