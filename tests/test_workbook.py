@@ -198,6 +198,16 @@ def test_sheets_of_one_layout_share_one_merge_index_and_agree_with_the_ranges():
     assert first.shown(3, 0) == "组" and first.shown(2, 2) == "合并"
 
 
+def test_only_small_merge_indexes_are_kept_for_other_sheets():
+    # A layout's index is kept for the sheets after it only while it is small: a file of
+    # large merges must not make the cache hold millions of cells.
+    from jnqh.workbook import SHARED_MERGE_CELLS
+    big = [(0, 0, SHARED_MERGE_CELLS // 10, 10)]
+    first, second = Grid("a", [["x"]], list(big)), Grid("b", [["x"]], list(big))
+    assert first.merge_anchors() is not second.merge_anchors()
+    assert first.merge_anchors() == second.merge_anchors() and first.merge_anchor(5, 5) == (0, 0)
+
+
 def test_overlapping_merges_are_not_listed_cell_by_cell():
     # Overlapping ranges (a damaged file) and ranges too large to list fall back to the ranges.
     grid = Grid("s", [["a", "b", ""], ["", "", ""]], [(0, 0, 1, 1), (0, 1, 1, 2)])

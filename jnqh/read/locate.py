@@ -106,7 +106,8 @@ class SheetIndex:
         """The sheet's distinct folded texts of a registered kind (see `text_kind`), in sheet order."""
         if kind not in _TEXT_KINDS:
             raise KeyError(f"unknown text kind {kind!r}")
-        if self._kind_count != len(_TEXT_KINDS):  # indexed before a reader registered its kind
+        if self._kind_count != len(_TEXT_KINDS):  # indexed before a reader registered its kind:
+            # class every text again, as __init__ does for each new text (inline there: hot)
             self.kinds = {}
             for key in self.where:
                 for name in _kinds_of(key):
