@@ -156,6 +156,13 @@ def test_surveys_read_and_name_their_circle(made):
         assert item.circles[0] in item.path
 
 
+def test_surveyed_circles_do_not_depend_on_the_date(made, tmp_path):
+    # The README names one survey file of the demo: it must be there whatever day it is run.
+    _, summary = made
+    other = demo.make_demo(tmp_path / "演示", today=TODAY + dt.timedelta(days=215))
+    assert [f.path for f in other.of_kind("survey")] == [f.path for f in summary.of_kind("survey")]
+
+
 def test_rerun_on_the_demo_folder_gives_the_same_folder(made):
     folder, _ = made
     before = snapshot(folder)
