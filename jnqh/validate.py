@@ -137,21 +137,26 @@ def _totals(record: CircleRecord, ctx: ReadContext) -> bool:
 
 
 def _presence_consistency(record: CircleRecord, ctx: ReadContext) -> None:
-    presence = record.data["presence"]
-    for cat in forms.CATEGORIES:
-        outlets = record.data["categories"][cat.id].get("outlets")
-        for type_id in cat.presence_types:
+    presence, categories = record.data["presence"], record.data["categories"]
+    for cat, type_ids in _CATEGORY_TYPES:
+        outlets = categories[cat.id].get("outlets")
+        if outlets is None:
+            continue
+        for type_id in type_ids:  # labels and paths are made only for a problem found
             ticked = presence.get(type_id)
-            if ticked is None or outlets is None:
+            if ticked is None:
                 continue
-            type_label = forms.PRESENCE[type_id].label
-            path = f"presence.{type_id}"
             if not ticked and outlets > 0:
+                path = f"presence.{type_id}"
                 ctx.add_at("X-PRESENCE-NO-OUTLETS", record.source(path), field=path, value="无",
-                           type=type_label, category=cat.label, outlets=outlets)
+                           type=forms.PRESENCE[type_id].label, category=cat.label, outlets=outlets)
             elif ticked and outlets == 0:
+                path = f"presence.{type_id}"
                 ctx.add_at("X-OUTLETS-NO-PRESENCE", record.source(path), field=path, value="有",
-                           type=type_label, category=cat.label)
+                           type=forms.PRESENCE[type_id].label, category=cat.label)
+
+
+_CATEGORY_TYPES = tuple((cat, cat.presence_types) for cat in forms.CATEGORIES if cat.presence_types)
 
 
 # ---------------------------------------------------------------------------

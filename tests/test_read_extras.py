@@ -513,3 +513,27 @@ def test_read_book_attaches_extras_to_the_circle(tmp_path):
     assert circle.data["presence"]["convenience_store"] is True
     assert circle.data["presence_counts"] == {"convenience_store": 3}
     assert not [i for i in report.issues if i.code == "R-UNASSIGNED"]
+
+
+def test_form2_answers_that_contradict_form5_outlets_are_reported_at_the_form2_cell(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "附件5"
+    for row in (["试点生活圈名称", GUHUAI, "所在县市区", "任城区"], ["四至范围", "东至…"],
+                ["服务社区", "古槐社区"], ["分类", "主要业态网点", "商业网点（店铺）数量合计（个）"],
+                ["基本保障类", "便利店", 3], ["", "综合超市", 0], ["", "菜市场", 1]):
+        ws.append(row)
+    ws2 = wb.create_sheet("附件2")
+    for row in ([None, None, "古槐"], ["类别", "业态", "有/无", "数量（个）"], ["", "便利店", "无", None],
+                ["", "综合超市", "有", 1], ["", "菜市场（菜店）", "有", 1]):
+        ws2.append(row)
+    path = tmp_path / "古槐.xlsx"
+    wb.save(path)
+
+    report = read_book(load_book(path), ReadContext(file=path.name, today=TODAY), None)
+
+    found = {(i.code, i.sheet, i.cell, i.field) for i in report.issues if i.code.startswith("X-")}
+    assert found == {("X-PRESENCE-NO-OUTLETS", "附件2", "C3", "presence.convenience_store"),
+                     ("X-OUTLETS-NO-PRESENCE", "附件2", "C4", "presence.supermarket")}
+    (no_outlets,) = [i for i in report.issues if i.code == "X-PRESENCE-NO-OUTLETS"]
+    assert "便利店" in no_outlets.message and "3" in no_outlets.message
