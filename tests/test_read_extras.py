@@ -487,25 +487,30 @@ def test_blank_template_adds_nothing(template_book):
         assert not {"presence", "presence_counts", "service", "self_score"} & set(circle.data)
 
 
-def test_read_book_attaches_extras_to_the_circle(tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "附件5"
-    for row in (["试点生活圈名称", GUHUAI, "所在县市区", "任城区"], ["四至范围", "东至…"],
-                ["服务社区", "古槐社区"], ["分类", "主要业态网点", "商业网点（店铺）数量合计（个）"],
-                ["基本保障类", "便利店", 3]):
-        ws.append(row)
-    ws2 = wb.create_sheet("附件3服务指标")
-    for row in (["序号", "指标", "填报说明", "古槐"], ["1", "已建立需求清单", "", "是"],
-                ["1", "已建立项目清单", "", "否"], ["4", "24小时便利店数量（家）", "", 2]):
-        ws2.append(row)
-    ws3 = wb.create_sheet("附件2")
-    for row in ([None, None, "古槐"], ["类别", "业态", "有/无", "数量（个）"], ["", "便利店", "有", 3]):
-        ws3.append(row)
-    path = tmp_path / "古槐.xlsx"
-    wb.save(path)
+FORM5_ROWS = (["试点生活圈名称", GUHUAI, "所在县市区", "任城区"], ["四至范围", "东至…"], ["服务社区", "古槐社区"],
+              ["分类", "主要业态网点", "商业网点（店铺）数量合计（个）"], ["基本保障类", "便利店", 3])
 
-    report = read_book(load_book(path), ReadContext(file=path.name, today=TODAY), None)
+
+def read_made_book(folder, sheets: dict[str, tuple[list, ...]]):
+    """Save a workbook of the given sheets (name → rows) and read it whole."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    path = folder / "古槐.xlsx"
+    wb.save(path)
+    return read_book(load_book(path), ReadContext(file=path.name, today=TODAY), None)
+
+
+def test_read_book_attaches_extras_to_the_circle(tmp_path):
+    report = read_made_book(tmp_path, {
+        "附件5": FORM5_ROWS,
+        "附件3服务指标": (["序号", "指标", "填报说明", "古槐"], ["1", "已建立需求清单", "", "是"],
+                       ["1", "已建立项目清单", "", "否"], ["4", "24小时便利店数量（家）", "", 2]),
+        "附件2": ([None, None, "古槐"], ["类别", "业态", "有/无", "数量（个）"], ["", "便利店", "有", 3]),
+    })
 
     (circle,) = report.circles
     assert circle.data["service"]["needs_list"] is True
@@ -516,21 +521,11 @@ def test_read_book_attaches_extras_to_the_circle(tmp_path):
 
 
 def test_form2_answers_that_contradict_form5_outlets_are_reported_at_the_form2_cell(tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "附件5"
-    for row in (["试点生活圈名称", GUHUAI, "所在县市区", "任城区"], ["四至范围", "东至…"],
-                ["服务社区", "古槐社区"], ["分类", "主要业态网点", "商业网点（店铺）数量合计（个）"],
-                ["基本保障类", "便利店", 3], ["", "综合超市", 0], ["", "菜市场", 1]):
-        ws.append(row)
-    ws2 = wb.create_sheet("附件2")
-    for row in ([None, None, "古槐"], ["类别", "业态", "有/无", "数量（个）"], ["", "便利店", "无", None],
-                ["", "综合超市", "有", 1], ["", "菜市场（菜店）", "有", 1]):
-        ws2.append(row)
-    path = tmp_path / "古槐.xlsx"
-    wb.save(path)
-
-    report = read_book(load_book(path), ReadContext(file=path.name, today=TODAY), None)
+    report = read_made_book(tmp_path, {
+        "附件5": (*FORM5_ROWS, ["", "综合超市", 0], ["", "菜市场", 1]),
+        "附件2": ([None, None, "古槐"], ["类别", "业态", "有/无", "数量（个）"], ["", "便利店", "无", None],
+                 ["", "综合超市", "有", 1], ["", "菜市场（菜店）", "有", 1]),
+    })
 
     found = {(i.code, i.sheet, i.cell, i.field) for i in report.issues if i.code.startswith("X-")}
     assert found == {("X-PRESENCE-NO-OUTLETS", "附件2", "C3", "presence.convenience_store"),
