@@ -122,6 +122,30 @@ def test_sheet_order_and_names_do_not_matter(tmp_path, registry):
     assert names == ["任城区济阳街道一刻钟便民生活圈", "任城区古槐街道一刻钟便民生活圈"]
 
 
+def test_circles_of_one_layout_each_read_their_own_cells(tmp_path, registry):
+    """Where a header value may stand is worked out once per layout; what stands there is
+    read per circle, and a label moved makes a layout of its own."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    sheets = {}
+    for title, name in (("古槐", "任城区古槐街道一刻钟便民生活圈"), ("济阳", "任城区济阳街道一刻钟便民生活圈"),
+                        ("南苑", "任城区南苑街道一刻钟便民生活圈")):
+        sheets[title] = ws = wb.create_sheet(title)
+        _form_sheet(ws, name=name)
+        ws["E1"] = "附件5"  # the same width on every sheet
+    sheets["济阳"]["B4"], sheets["济阳"]["D4"] = None, "东至济阳路"  # typed two cells further right
+    sheets["南苑"]["B4"], sheets["南苑"]["C4"], sheets["南苑"]["D4"] = None, "服务社区", "南苑社区"
+    path = tmp_path / "三个生活圈.xlsx"
+    wb.save(path)
+
+    guhuai, jiyang, nanyuan = _read(path, registry).circles
+
+    assert (guhuai.data["boundaries"], guhuai.sources["boundaries"].cell) == ("东至…", "B4")
+    assert (jiyang.data["boundaries"], jiyang.sources["boundaries"].cell) == ("东至济阳路", "D4")
+    # A label between: the value right of it is that label's, not 四至范围's.
+    assert nanyuan.data["boundaries"] is None and nanyuan.sources["boundaries"].cell == "B4"
+
+
 def test_xls_files_are_read_too(tmp_path, registry):
     xlwt = pytest.importorskip("xlwt")
     book = xlwt.Workbook()

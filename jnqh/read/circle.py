@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 from jnqh import forms
 from jnqh.model import CircleRecord
 from jnqh.normalize import Parsed, fold, is_blank, label_key, normalise_county, parse_multi, ticked_options
 from jnqh.read.context import ReadContext, parse_field, parser_of, record_parse_problem, remember_parses
 from jnqh.read.locate import SheetIndex, text_kind
+from jnqh.workbook import Grid
 
 NAME = forms.CIRCLE_FIELD["name"]
 HEADER_FIELDS = tuple(f for f in forms.CIRCLE_FIELDS if f.id != "notes")
@@ -86,15 +88,21 @@ def read_circle(index: SheetIndex, block: range, ctx: ReadContext) -> CircleReco
 
 
 def _header_values(index: SheetIndex, block: range) -> dict[str, tuple[object, tuple[int, int], tuple[int, int]]]:
-    """field id → (raw value, value cell, label cell) for every header label in the block."""
+    """field id → (raw value, value cell, label cell) for every header label in the block.
+
+    A label cell may hold one label ("四至范围"), a label and its value ("截至日期：2024-4-30"),
+    or the whole header line typed as one ("试点生活圈名称：XX  所在县市区：YY  截至日期：ZZ");
+    a label with nothing typed after it takes the first value to its right (see HeaderLabel).
+    """
     found: dict = {}
-    rows = index.rows
-    for r in block:
-        for c, key in rows.get(r, ()):
-            if not _starts_with_label(key):
-                continue
-            for field_id, value, cell in _segments(index, r, c):
-                found.setdefault(field_id, (value, cell, (r, c)))
+    value_of = index.grid.value
+    for label in _header_plan(index, block):
+        r, c = label.cell
+        for spec, inline, last in _cell_segments(value_of(r, c)):
+            if inline:
+                found.setdefault(spec.id, (inline, label.cell, label.cell))
+            elif last:
+                found.setdefault(spec.id, (*label.value_beside(index, spec), label.cell))
     notes = index.find((forms.CIRCLE_FIELD["notes"].label,), rows=block, prefix=False)
     if notes:
         value, cell = index.value_right(notes[0].row, notes[0].col, HEADER_STOPS)
@@ -105,22 +113,13 @@ def _header_values(index: SheetIndex, block: range) -> dict[str, tuple[object, t
 _STOP_PREFIX = re.compile("|".join(re.escape(k) for k in sorted(HEADER_STOPS, key=len, reverse=True)))
 
 
-@functools.lru_cache(maxsize=8192)  # asked of every text of every block
 def _starts_with_label(key: str) -> bool:
     return _STOP_PREFIX.match(key) is not None
 
 
-def _segments(index: SheetIndex, r: int, c: int):
-    """Split a label cell into (field, value) pieces.
-
-    One cell may hold one label ("四至范围"), a label and its value ("截至日期：2024-4-30"),
-    or the whole header line typed as one ("试点生活圈名称：XX  所在县市区：YY  截至日期：ZZ").
-    """
-    for spec, inline, last in _cell_segments(index.grid.value(r, c)):
-        if inline:
-            yield spec.id, inline, (r, c)
-        elif last:
-            yield spec.id, *_value_beside(index, r, c, spec)
+# A text that is (or starts with) a header label: a label cell, and where the search for the
+# value right of another label stops.
+HEADER_LABEL = text_kind("附件5 表头标签", _starts_with_label)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -170,33 +169,80 @@ def _label_spots(text: str) -> list[tuple[int, int, forms.Field]]:
     return sorted(spots, key=lambda s: s[0])
 
 
-def _value_beside(index: SheetIndex, r: int, c: int, spec: forms.Field):
-    if spec.kind in (forms.MULTI, forms.CHOICE) and spec.options:
-        return _option_region(index, r, c)
-    return index.value_right(r, c, HEADER_STOPS)
-
-
 OPTION_KEYS = frozenset(label_key(s) for spec in (forms.CIRCLE_FIELD["operators"], forms.CIRCLE_FIELD["layout"])
                        for o in spec.options for s in (o.label, *o.variants))
 # Option names typed in cells of their own do not end an options box; other labels do.
 OPTION_STOPS = HEADER_STOPS - OPTION_KEYS
+OPTION_STOP_PREFIXES = tuple(OPTION_STOPS)
 
 
-def _option_region(index: SheetIndex, r: int, c: int) -> tuple[str, tuple[int, int]]:
-    """The text of every cell right of an options label, over the rows the label spans.
+@dataclass(frozen=True)
+class HeaderLabel:
+    """A header label cell of a layout, and the cells its value may stand in.
 
-    Options and their ticks may sit in one cell ("国企√"), in neighbouring cells
-    ("国企" | "√"), or over two rows as in the seed's 运营主体 box.
+    `right`: the cells right of the label up to the next label (the first non-blank one holds
+    the value); `options`: for an options label (运营主体, 发展形态), the cells right of it on
+    every row the label spans, up to the next label that is not an option's name. Options and
+    their ticks may sit in one cell ("国企√"), in neighbouring cells ("国企" | "√"), or over
+    two rows as in the seed's 运营主体 box.
     """
-    r1, _, r2, _ = index.merge_span(r, c)
-    parts, first = [], None
-    for row in range(r1, r2 + 1):
-        for cell in index.right_cells(row, c, OPTION_STOPS):
-            first = first or cell
-            value = index.grid.value(*cell)
-            parts.append("" if is_blank(value) else fold(value))
-    text = " ".join(parts)
-    return text, first or (r, c + 1)
+
+    cell: tuple[int, int]
+    right: tuple[tuple[int, int], ...]
+    beyond: tuple[int, int]  # where a missing value should be typed: right of the label's merge
+    options: tuple[tuple[int, int], ...]
+
+    def value_beside(self, index: SheetIndex, spec: forms.Field) -> tuple[object, tuple[int, int]]:
+        value_of = index.grid.value
+        if spec.kind in (forms.MULTI, forms.CHOICE) and spec.options:
+            texts = ["" if is_blank(value := value_of(*cell)) else fold(value) for cell in self.options]
+            return " ".join(texts), self.options[0] if self.options else (self.cell[0], self.cell[1] + 1)
+        for cell in self.right:
+            value = value_of(*cell)
+            if not is_blank(value):
+                return value, cell
+        return None, self.right[0] if self.right else self.beyond
+
+
+def _header_plan(index: SheetIndex, block: range) -> tuple[HeaderLabel, ...]:
+    """The block's header label cells, in sheet order, with where each one's value may stand.
+
+    Where a value may stand follows from the layout alone: the merged ranges, the rows'
+    lengths and which cells hold labels (the values' cells are looked at when read). Every
+    circle of a template has the same layout, so it is worked out once per layout.
+    """
+    grid, where = index.grid, index.where
+    labels = sorted((r, c, key.startswith(OPTION_STOP_PREFIXES))
+                    for key in index.texts_of_kind(HEADER_LABEL) for r, c in where[key])
+    layout = _layout_key(grid, block, labels)
+    plan = _HEADER_PLANS.get(layout) if layout is not None else None
+    if plan is None:
+        plan = tuple(_header_label(index, r, c) for r, c, _ in labels if r in block)
+        if layout is not None:
+            if len(_HEADER_PLANS) >= MAX_HEADER_PLANS:  # only a stream of new layouts gets here
+                _HEADER_PLANS.clear()
+            _HEADER_PLANS[layout] = plan
+    return plan
+
+
+_HEADER_PLANS: dict[tuple, tuple[HeaderLabel, ...]] = {}
+MAX_HEADER_PLANS = 256
+MAX_KEYED_LAYOUT = 500  # labels, merges: a form has some 30 of each; larger sheets are not kept
+
+
+def _layout_key(grid: Grid, block: range, labels: list[tuple[int, int, bool]]) -> tuple | None:
+    """What a block's header plan depends on, as a key; None for a sheet too large or ragged
+    to be kept (its plan is then worked out for it alone)."""
+    widths = set(map(len, grid.rows))
+    if len(widths) > 1 or len(labels) > MAX_KEYED_LAYOUT or len(grid.merged) > MAX_KEYED_LAYOUT:
+        return None
+    return block.start, block.stop, tuple(labels), tuple(grid.merged), len(grid.rows), *widths
+
+
+def _header_label(index: SheetIndex, r: int, c: int) -> HeaderLabel:
+    r1, _, r2, c_end = index.merge_span(r, c)
+    options = [cell for row in range(r1, r2 + 1) for cell in index.right_cells(row, c, OPTION_STOPS)]
+    return HeaderLabel((r, c), tuple(index.right_cells(r, c, HEADER_STOPS)), (r, c_end + 1), tuple(options))
 
 
 def _read_header_field(index: SheetIndex, spec: forms.Field, found, record: CircleRecord,
