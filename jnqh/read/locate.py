@@ -30,6 +30,7 @@ def text_kind(name: str, test: Callable[[str], bool]) -> str:
         raise ValueError(f"text kind {name!r} registered twice")
     _TEXT_KINDS[name] = test
     _kinds_of.cache_clear()  # indexes made before this class their texts again when asked
+    _folded.cache_clear()
     return name
 
 
@@ -61,7 +62,7 @@ class SheetIndex:
         # The distinct texts of each registered kind, in the order `where` has them.
         self.kinds: dict[str, list[str]] = {}
         covered = grid.covered_cells() if grid.merged else set()
-        anchor_key, keys, where, kinds, kinds_of = _anchor_key, self.keys, self.where, self.kinds, _kinds_of
+        folded, keys, where, kinds = _folded, self.keys, self.where, self.kinds
         rows = self.rows
         for r, row in enumerate(grid.rows):
             cells = None
@@ -71,10 +72,11 @@ class SheetIndex:
                 text = row[c]
                 if text.__class__ is not str:
                     continue  # numbers and dates are values, never labels
-                key = anchor_key(text)
+                entry = folded(text)
                 cell = (r, c)  # one tuple for both maps: a sheet holds thousands
-                if key is None or cell in covered:
+                if entry is None or cell in covered:
                     continue
+                key = entry[0]
                 keys[cell] = key
                 if cells is None:
                     cells = rows[r] = [(c, key)]
@@ -83,7 +85,7 @@ class SheetIndex:
                 same_key = where.get(key)
                 if same_key is None:
                     where[key] = [cell]
-                    for kind in kinds_of(key):  # a text seen for the first time: class it
+                    for kind in entry[1]:  # a text seen for the first time: class it
                         same_kind = kinds.get(kind)
                         if same_kind is None:
                             kinds[kind] = [key]
@@ -232,6 +234,10 @@ def _kinds_of(key: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=65536)
-def _anchor_key(text: str) -> str | None:
-    """The folded key of a text cell, None when it is blank (labels recur in every file)."""
-    return None if is_blank(text) else label_key(text)
+def _folded(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """The folded key of a text cell and the kinds it is of; None when it is blank (labels
+    recur in every file). One cached call per cell, as both are asked of every text."""
+    if is_blank(text):
+        return None
+    key = label_key(text)
+    return key, _kinds_of(key)
