@@ -208,8 +208,9 @@ def _header_plan(index: SheetIndex, block: range) -> tuple[HeaderLabel, ...]:
     """The block's header label cells, in sheet order, with where each one's value may stand.
 
     Where a value may stand follows from the layout alone: the merged ranges, the rows'
-    lengths and which cells hold labels (the values' cells are looked at when read). Every
-    circle of a template has the same layout, so it is worked out once per layout.
+    lengths, which cells hold labels and which of those end an options box (the values'
+    cells are looked at when read). Every circle of a template has the same layout, so it
+    is worked out once per layout.
     """
     grid, where = index.grid, index.where
     labels = sorted((r, c, key.startswith(OPTION_STOP_PREFIXES))
