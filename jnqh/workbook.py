@@ -580,7 +580,7 @@ def _extent_is_small(xml: bytes) -> bool:
     writers write it, `<c r="...`, so every cell has an explicit ref (then row
     tags do not matter: calamine takes the row from the ref), and no ref value
     anywhere in sheetData has two letters before a digit or five digits after a
-    letter. About 80 us per 10 KB sheet: one regex search, bytes.find and translate.
+    letter. About 80 us per 10 KB sheet: one regex search, translate and three rfinds.
     """
     start, end = xml.find(b"sheetData"), xml.rfind(b"sheetData")
     # rfind rather than find or `in`: CPython's reverse search tests a needle's first byte

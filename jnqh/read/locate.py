@@ -30,7 +30,7 @@ def text_kind(name: str, test: Callable[[str], bool]) -> str:
         raise ValueError(f"text kind {name!r} registered twice")
     _TEXT_KINDS[name] = test
     _kinds_of.cache_clear()  # indexes made before this class their texts again when asked
-    _folded.cache_clear()
+    _folded.cache_clear()  # it keeps each text's kinds with its key
     return name
 
 
