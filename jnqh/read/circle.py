@@ -197,11 +197,7 @@ class HeaderLabel:
         if spec.kind in (forms.MULTI, forms.CHOICE) and spec.options:
             texts = ["" if is_blank(value := value_of(*cell)) else fold(value) for cell in self.options]
             return " ".join(texts), self.options[0] if self.options else (self.cell[0], self.cell[1] + 1)
-        for cell in self.right:
-            value = value_of(*cell)
-            if not is_blank(value):
-                return value, cell
-        return None, self.right[0] if self.right else self.beyond
+        return index.first_value(self.right, self.beyond)
 
 
 def _header_plan(index: SheetIndex, block: range) -> tuple[HeaderLabel, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from itertools import compress
-from typing import Callable
+from typing import Callable, Sequence
 
 from jnqh.model import Source
 from jnqh.normalize import is_blank, label_key
@@ -199,13 +199,18 @@ class SheetIndex:
         When every cell is blank, the cell returned is the first one right of the label,
         which is where a missing value should be typed.
         """
-        cells = self.right_cells(r, c, stop)
+        _, _, _, c_end = self.merge_span(r, c)
+        return self.first_value(self.right_cells(r, c, stop), (r, c_end + 1))
+
+    def first_value(self, cells: Sequence[tuple[int, int]], empty_at: tuple[int, int]) -> tuple[object, tuple[int, int]]:
+        """The first non-empty value of `cells` and its cell; when all are blank, None and the
+        first cell (or `empty_at` when there is none), where the missing value should be typed."""
+        value_of = self.grid.value
         for cell in cells:
-            value = self.grid.value(*cell)
+            value = value_of(*cell)
             if not is_blank(value):
                 return value, cell
-        _, _, _, c_end = self.merge_span(r, c)
-        return None, cells[0] if cells else (r, c_end + 1)
+        return None, cells[0] if cells else empty_at
 
 
 @functools.lru_cache(maxsize=65536)
