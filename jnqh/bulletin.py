@@ -1,6 +1,7 @@
 """The 通报: one :class:`Run` → the numbers → the wording (templates) → ``.docx`` and ``.html``.
 
-Design. Every number is computed once, in :func:`bulletin_context`. All the wording lives in
+Design. Every number comes from the figures stage (:mod:`jnqh.consolidate.figures`);
+:func:`bulletin_context` only hands it to the templates. All the wording lives in
 Jinja2 templates (``jnqh/report_templates/``): ``bulletin_text.j2`` writes the whole 通报 as a
 small line markup (``# `` title, ``## `` section heading, ``| a | b |`` table rows, … — the
 markup is described at the top of that template). :func:`parse_blocks` turns that text into
@@ -28,7 +29,8 @@ from markupsafe import Markup
 
 from jnqh import atomic, forms
 from jnqh.bulletin_docx import ACCEPTED_COLOUR, TARGET_COLOUR, bulletin_docx
-from jnqh.consolidate.matching import circle_satisfaction
+from jnqh.consolidate import figures
+from jnqh.flags import round_half_up
 from jnqh.consolidate.model import CIRCLE_UNMATCHED, FILE_CONVERT, FILE_STATUS_LABEL, FILE_UNREADABLE, Run
 from jnqh.rubric import NOT_TYPED, TYPES
 
@@ -36,7 +38,6 @@ TEXT_TEMPLATE = "bulletin_text.j2"
 HTML_TEMPLATE = "bulletin.html.j2"
 FILE_STEM = "通报_{date}"  # 通报_<YYYYMMDD>.docx / .html (workflow.md)
 OVERDUE_SHOWN = 5  # the worst overdue projects named in the 通报
-LEADERS_SHOWN = 3  # counties named as leading / lagging
 CIRCLES_SHOWN = 10  # circles named per problem (below 合格, low satisfaction); the rest counted
 
 # Exceptions are user-facing: Chinese, naming the template file and line.
@@ -56,9 +57,8 @@ class BulletinTemplateError(Exception):
 
 
 def bulletin_context(run: Run) -> dict:
-    """Every number the 通报 shows, computed here once from the Run."""
+    """The figures of the run (jnqh.consolidate.figures) as the templates read them."""
     counties = ranked_counties(run)
-    totals = _totals(run, counties)
     first = run.changes.previous_no is None
     return {
         "number": run.number,
@@ -70,85 +70,45 @@ def bulletin_context(run: Run) -> dict:
         "targets": [_target(t) for t in run.targets],
         "type_names": list(reversed(TYPES)),  # 品质型 … 未达标, as the table shows them
         "counties": counties,
-        "totals": totals,
-        **_leading_and_lagging(counties, totals["progress_pct"]),
+        "totals": _county(run.city, None),
+        **figures.leading_and_lagging(run),
+        "not_typed": [{"county": c["county"], "reason": c["not_typed_reason"], "accepted": c["accepted"]}
+                      for c in counties if c["accepted"] and c["built"] == 0],
         "changes": _changes(run),
         "problems": _problems(run, counties),
-        "chart": [{"county": c["county"], "accepted": c["accepted"], "target": c["target"]}
-                  for c in counties],
+        "chart": [{"county": c["county"], "accepted": c["built"], "target": c["target"]} for c in counties],
     }
 
 
 def ranked_counties(run: Run) -> list[dict]:
-    """County rows ranked by progress %, then accepted, then mean service score.
-
-    Counties equal on all three share a rank (competition ranking: 1, 2, 2, 4).
-    """
-    def key(row) -> tuple:
-        service = row.service_mean if row.service_mean is not None else -1.0
-        return (-row.progress_pct, -row.accepted, -service)
-
-    order = {name: i for i, name in enumerate(forms.COUNTIES)}
-    rows = sorted(run.counties, key=lambda r: (*key(r), order.get(r.county, len(order)), r.county))
-    ranked, previous_key, rank = [], None, 0
-    for position, row in enumerate(rows, start=1):
-        if key(row) != previous_key:
-            rank, previous_key = position, key(row)
-        ranked.append(_county(row, rank))
-    return ranked
+    """The county rows best first, with the figures stage's rank."""
+    return [_county(row, row.rank) for row in figures.ranked(run)]
 
 
-def _county(row, rank: int) -> dict:
+def _county(row, rank: int | None) -> dict:
     return {
         "rank": rank, "county": row.county, "main_city": row.main_city, "target": row.target,
-        "submitted": row.submitted, "accepted": row.accepted, "progress_pct": row.progress_pct,
+        "submitted": row.submitted, "submitted_pct": row.submitted_pct, "accepted": row.accepted,
+        "built": row.built, "built_pct": row.built_pct,
         "by_type": {name: row.by_type.get(name, 0) for name in reversed(TYPES)},
-        "presence_mean": row.presence_mean, "service_mean": row.service_mean,
+        "presence_mean": row.presence_mean, "presence_n": row.presence_n,
+        "service_mean": row.service_mean, "service_n": row.service_n,
         "projects": row.projects, "investment": row.investment_10k_yuan,
         "invested": row.invested_10k_yuan, "overdue": row.overdue, "files": row.files,
-        "broken_files": row.broken_files, "errors": row.errors,
+        "broken_files": row.broken_files, "errors": row.errors, "warnings": row.warnings,
+        "flagged_circles": row.flagged_circles, "not_typed_reason": row.not_typed_reason,
     }
-
-
-def _totals(run: Run, counties: list[dict]) -> dict:
-    """The 全市 row: sums of the county rows; mean scores weighted by accepted circles."""
-    def total(key: str):
-        return sum(c[key] for c in counties)
-
-    def weighted(key: str) -> float | None:
-        scored = [c for c in counties if c[key] is not None and c["accepted"]]
-        weight = sum(c["accepted"] for c in scored)
-        return round(sum(c[key] * c["accepted"] for c in scored) / weight, 1) if weight else None
-
-    target, accepted = total("target"), total("accepted")
-    return {
-        "target": target, "submitted": total("submitted"), "accepted": accepted,
-        "progress_pct": round(100 * accepted / target, 1) if target else 0.0,
-        "by_type": {name: run.type_counts.get(name, 0) for name in reversed(TYPES)},
-        "presence_mean": weighted("presence_mean"), "service_mean": weighted("service_mean"),
-        "projects": total("projects"), "investment": round(total("investment"), 1),
-        "invested": round(total("invested"), 1), "overdue": total("overdue"),
-    }
-
-
-def _leading_and_lagging(counties: list[dict], city_pct: float) -> dict[str, list[str]]:
-    """The first few counties ahead of the city's progress, and the last few behind it."""
-    ahead = [c["county"] for c in counties if c["progress_pct"] > city_pct]
-    behind = [c["county"] for c in counties if c["target"] and c["progress_pct"] < city_pct]
-    return {"leading": ahead[:LEADERS_SHOWN], "lagging": list(reversed(behind))[:LEADERS_SHOWN]}
 
 
 def _target(target) -> dict:
-    share = None
-    if target.actual is not None and target.unit != "%" and target.target:
-        share = round(100 * target.actual / target.target, 1)
-    gap = None if target.actual is None else round(max(target.target - target.actual, 0), 1)
     change = target.change
     return {
-        "key": target.key, "label": target.label, "target": target.target, "actual": target.actual,
-        "unit": target.unit, "previous": target.previous, "change": change,
+        "key": target.key, "measure": target.measure, "label": target.label, "target": target.target,
+        "actual": target.actual, "unit": target.unit, "previous": target.previous, "change": change,
         "change_abs": None if change is None else abs(change), "met": target.met,
-        "share_pct": share, "gap": gap,
+        "share_pct": target.share_pct, "gap": target.gap, "n": target.n, "note": target.note,
+        "deadline": _date_or_none(target.deadline), "passed": target.passed,
+        "months_left": target.months_left, "days_left": target.days_left,
     }
 
 
@@ -174,7 +134,7 @@ def _changes(run: Run) -> dict:
 
 def _problems(run: Run, counties: list[dict]) -> dict:
     overdue = _overdue_projects(run)
-    threshold = next((t.target for t in run.targets if t.key == "satisfaction"),
+    threshold = next((t.target for t in run.targets if t.measure == "satisfaction"),
                      forms.TARGET_SATISFACTION_PCT)
     below_pass, low_satisfaction = _below_pass(run), _low_satisfaction(run, threshold)
     problems = {
@@ -238,7 +198,7 @@ def _low_satisfaction(run: Run, threshold: float) -> list[dict]:
     """Accepted circles whose 居民满意度 is below the plan's target."""
     rows = []
     for circle in run.accepted:
-        pct = circle_satisfaction(circle.data)  # the same figure the city's target uses
+        pct = figures.satisfaction(circle)  # the same figure the city's target uses
         if isinstance(pct, (int, float)) and pct < threshold:
             rows.append({"county": circle.county, "name": circle.name, "pct": pct})
     return sorted(rows, key=lambda r: (r["pct"], r["name"]))
@@ -329,14 +289,14 @@ def num(value, digits: int = 1) -> str:
     if value is None:
         return "—"
     if isinstance(value, float) and not value.is_integer():
-        text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+        text = f"{round_half_up(value, digits):.{digits}f}".rstrip("0").rstrip(".")
         return text if text not in ("-0", "") else "0"
     return str(int(value))
 
 
 def fixed(value, digits: int = 1) -> str:
     """A number with exactly `digits` decimals, as a table column shows it; None as '—'."""
-    return "—" if value is None else f"{value:.{digits}f}"
+    return "—" if value is None else f"{round_half_up(value, digits):.{digits}f}"
 
 
 def cn_date(value) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jnqh.rubric import Rubric
+from jnqh.targets import DEFAULT_TARGETS, TargetSpec, targets_from_mapping
 
 CONFIG_NAME = "jnqh.toml"
 PASSWORD_VARIABLE = "JNQH_SMTP_PASSWORD"
@@ -45,6 +46,7 @@ class Settings:
     history: Path | None = None  # None → <outbox>/jnqh.sqlite
     report_templates: Path | None = None  # the office's own 通报 templates, if any
     rubric: Rubric = field(default_factory=Rubric)
+    targets: tuple[TargetSpec, ...] = DEFAULT_TARGETS
     mail: MailSettings = field(default_factory=MailSettings)
     source: Path | None = None  # the config file read, if any
 
@@ -85,6 +87,10 @@ def _settings(table: dict, folder: Path, source: Path | None, environ) -> Settin
         rubric = Rubric.from_mapping(table.get("rubric", {}))
     except ValueError as err:
         raise ConfigError(f"配置文件 [rubric] 有误：{err}") from err
+    try:
+        targets = targets_from_mapping(table.get("targets", {}))
+    except ValueError as err:
+        raise ConfigError(f"配置文件 [targets] 有误：{err}") from err
     return Settings(
         folder=folder,
         registry=path_of("registry", None),
@@ -93,6 +99,7 @@ def _settings(table: dict, folder: Path, source: Path | None, environ) -> Settin
         history=path_of("history", None),
         report_templates=path_of("report_templates", None),
         rubric=rubric,
+        targets=targets,
         mail=_mail(table.get("mail", {}), environ),
         source=source,
     )
@@ -123,6 +130,17 @@ outbox = "outbox"                 # 输出：每次汇总一个日期文件夹�
 [rubric]
 city_tier = "其他"                # 城市等级：一线 / 二线 / 其他（品牌连锁化率门槛 30/25/20%）
 # required_basic_types = []       # 本市确定的 15 种必备基本保障类业态（附件2 的代码），空 = 任意 15 种
+
+# 目标任务及期限。默认为实施方案的四项目标，期限 2025-12-31；可改数值、期限，也可增加下一阶段的目标：
+# [targets.circles]
+# value = 120
+# deadline = 2025-12-31
+# [targets.circles_2030]
+# measure = "circles"             # circles 建成数 / main_city 主城区建成数 / satisfaction 满意度 / basic_share 基本保障型占比
+# label = "到2030年全市建成一刻钟便民生活圈"
+# value = 200
+# unit = "个"
+# deadline = 2030-12-31
 
 [mail]
 host = "127.0.0.1"

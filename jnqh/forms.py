@@ -77,7 +77,7 @@ COUNTY_ALIASES: dict[str, str] = {
     "经济技术开发区": "济宁经济技术开发区",
 }
 
-# The plan's city-wide targets (提升目标).
+# The plan's city-wide targets (提升目标), due 2025-12-31; jnqh.targets makes them settable.
 TARGET_CIRCLES = 120
 TARGET_MAIN_CITY = 80
 TARGET_SATISFACTION_PCT = 95

@@ -8,6 +8,7 @@ self-score that differs from the computed one — becomes an issue at the right 
 from __future__ import annotations
 
 from jnqh import forms
+from jnqh.flags import circle_flags, usable
 from jnqh.issues import make
 from jnqh.model import CircleRecord, FileReport, Source
 from jnqh.rubric import Rubric
@@ -26,10 +27,15 @@ def score_file(report: FileReport, rubric: Rubric, surveys: dict[str, dict] | No
 
 def score_record(circle: CircleRecord, report: FileReport, rubric: Rubric, projects: list[dict],
                  survey: dict | None) -> dict:
-    score = score_circle(circle.data, rubric, projects=projects, survey=survey)
+    """Score `circle` on its usable values: a value with an error on it is left out (jnqh.flags),
+    and is not reported again as missing."""
+    flagged = circle_flags(report, circle)
+    score = score_circle(usable(circle.data, flagged), rubric, projects=projects, survey=survey)
     circle.data["score"] = score
     by_item = {path: item["name"] for item in score["service"]["items"] for path in item.get("missing") or ()}
     for path in score.get("missing") or ():
+        if path in flagged:
+            continue
         item = by_item.get(path, PRESENCE_ITEM)
         report.issues.append(_issue("S-FACT-MISSING", report, circle, path, item=item,
                                     label=forms.field_label(path)))

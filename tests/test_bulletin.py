@@ -20,6 +20,7 @@ from docx.shared import Pt
 import lo
 from bulletin_fixtures import AS_OF, sample_run
 from jnqh import bulletin
+from jnqh.consolidate import figures
 from jnqh.bulletin_docx import BODY_FONT, HEADING_FONT, TITLE_FONT
 
 TYPE_ORDER = ("品质型", "提升型", "基础型", "未达标")
@@ -87,9 +88,9 @@ def html_county_table(html: str) -> list[list[str]]:
 
 def expected_row(row) -> list[float | None]:
     """The numbers a county row of the 通报 must show, straight from the CountyRow."""
-    return [row.target, row.submitted, row.accepted, row.progress_pct,
+    return [row.target, row.submitted, row.submitted_pct, row.built, row.built_pct,
             *(row.by_type.get(name, 0) for name in TYPE_ORDER),
-            row.presence_mean, row.service_mean, row.projects, row.investment_10k_yuan, row.overdue]
+            row.presence_mean, row.service_mean, row.investment_10k_yuan, row.overdue]
 
 
 def as_numbers(cells: list[str]) -> list[float | None]:
@@ -99,31 +100,36 @@ def as_numbers(cells: list[str]) -> list[float | None]:
 # -- the numbers ---------------------------------------------------------------
 
 
-def test_counties_are_ranked_by_progress_then_accepted_then_service(run):
+def test_counties_are_ranked_by_built_share_then_service(run):
     ranked = bulletin.ranked_counties(run)
+    # 兖州区 4/5 built, 任城区 3/6, 邹城市 1/3, 曲阜市 sent nothing; counties without circles are not ranked
     assert [c["county"] for c in ranked] == ["兖州区", "任城区", "邹城市", "曲阜市"]
     assert [c["rank"] for c in ranked] == [1, 2, 3, 4]
-    # 任城区 and 邹城市 are both at 66.7 %: 任城区 has accepted more
-    assert ranked[1]["progress_pct"] == ranked[2]["progress_pct"] == 66.7
+    assert [c["built_pct"] for c in ranked] == [80.0, 50.0, 33.3, 0.0]
 
 
-def test_counties_equal_on_every_key_share_a_rank(run):
+def test_equal_built_share_is_ordered_by_service_and_full_ties_share_a_rank(run):
     tied = copy.deepcopy(run)
-    twin = dataclasses.replace(tied.counties[0], county="金乡县")
-    tied.counties.append(twin)
+    row = next(r for r in tied.counties if r.county == "任城区")
+    better = dataclasses.replace(row, county="金乡县", service_mean=row.service_mean + 1)
+    twin = dataclasses.replace(row, county="嘉祥县")
+    tied.counties = [better, twin, *tied.counties]
+    figures.rank(tied.counties)
     ranks = {c["county"]: c["rank"] for c in bulletin.ranked_counties(tied)}
-    assert ranks["任城区"] == ranks["金乡县"] == 2
-    assert ranks["邹城市"] == 4
+    assert ranks["兖州区"] == 1 and ranks["金乡县"] == 2
+    assert ranks["任城区"] == ranks["嘉祥县"] == 3
+    assert ranks["邹城市"] == 5
 
 
 def test_context_totals_come_from_the_run(run):
     context = bulletin.bulletin_context(run)
     totals = context["totals"]
     assert totals["accepted"] == sum(c.accepted for c in run.counties) == len(run.accepted)
+    assert totals["built"] == sum(c.built for c in run.counties) == 8
     assert totals["by_type"] == {name: run.type_counts.get(name, 0) for name in TYPE_ORDER}
     assert totals["overdue"] == context["problems"]["overdue_count"] == sum(
         1 for p in run.projects if p["overdue"])
-    assert context["lagging"] == ["曲阜市"]
+    assert context["lagging"] == ["曲阜市", "邹城市"]
 
 
 # -- the .docx -------------------------------------------------------------------
@@ -135,22 +141,26 @@ def test_docx_states_each_target_with_its_change(run, document):
     assert "第3期" in text and "2024年5月6日" in text and "截至2024年4月30日" in text
     circles, main, satisfaction, basic = run.targets
     assert "到2025年全市完成120个以上" in text
-    assert f"目前已完成{circles.actual}个，占目标任务的8.3%，尚差110个，较上期增加3个" in text
-    assert f"主城区完成80个以上。目前已完成{main.actual}个" in text and "较上期增加2个" in text
-    assert f"目前为{satisfaction.actual}%，距目标还差3.1个百分点，较上期下降0.1个百分点" in text
+    # built circles (基础型 or better), 20 months before the plan's deadline
+    assert circles.actual == sum(1 for c in run.accepted if c.final_type != "未达标") == 8
+    assert ("目前已完成8个，占目标任务的6.7%，距目标还差112个，距期限（2025年12月31日）还有20个月，"
+            "较上期增加1个") in text
+    assert f"主城区完成80个以上。目前已完成{main.actual}个" in text and "较上期增加1个" in text
+    assert f"目前为{satisfaction.actual}%，距目标还差3.3个百分点，距期限（2025年12月31日）还有20个月" in text
     assert "基本保障型社区一刻钟便民生活圈达到90%以上。目前为80%" in text
     assert "本期为首期" not in text
 
 
 def test_docx_county_table_is_ranked_and_shows_the_county_rows(run, document):
     rows = docx_rows(document)
-    assert rows[0][:3] == ["排名", "县市区", "目标数"] and rows[0][6:10] == list(TYPE_ORDER)
+    assert rows[0][:7] == ["排名", "县市区", "目标数", "已报送", "报送率（%）", "建成数", "建成率（%）"]
+    assert rows[0][7:11] == list(TYPE_ORDER)
     by_name = {row.county: row for row in run.counties}
     body = rows[1:-1]
     assert [r[1] for r in body] == ["兖州区", "任城区", "邹城市", "曲阜市"]
     for cells in body:
         assert as_numbers(cells[2:]) == expected_row(by_name[cells[1]])
-    assert rows[-1][1] == "全市" and int(rows[-1][4]) == len(run.accepted)
+    assert rows[-1][1] == "全市" and int(rows[-1][5]) == run.city.built == 8
 
 
 def test_html_and_docx_county_tables_agree_with_the_run(run, written, document):
@@ -193,7 +203,7 @@ def test_first_bulletin_says_so(tmp_path):
     text = docx_text(Document(str(bulletin.write_bulletin(run, tmp_path)["docx"])))
     assert "第1期" in text
     assert "较上期" not in text.split("二、各县市区进展")[0]
-    assert text.count("本期为首期") == len(run.targets) + 1  # each target, and 三、本期变化
+    assert text.count("本期为首期") == 1  # said once, not for every target
 
 
 def test_docx_layout_follows_gbt_9704(document):
@@ -255,10 +265,10 @@ def test_html_is_self_contained_with_an_inline_svg_chart(run, written):
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     root = ElementTree.fromstring(svg)
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
-    assert texts[:2] == ["已采用", "名册目标"]
+    assert texts[:2] == ["建成数", "名册目标"]
     assert [texts[i] for i in range(2, len(texts), 2)] == ["兖州区", "任城区", "邹城市", "曲阜市"]
     assert "4/5" in texts and "0/4" in texts
-    for sentence in ("曲阜市本期未报送任何材料", "兖州区兖州第1生活圈由提升型升为品质型", "较上期增加3个"):
+    for sentence in ("曲阜市本期未报送任何材料", "兖州区兖州第1生活圈由提升型升为品质型", "较上期增加1个"):
         assert sentence in html
 
 

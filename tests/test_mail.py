@@ -201,7 +201,7 @@ def test_the_html_part_is_the_bulletin_with_the_letter_above_it(run, run_dir):
     message = email.message_from_bytes(plan.messages[1].data, policy=policy.default)
     plain = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "本期兖州区名册内生活圈5个，已报送4个，经审核采用4个，完成率80%，在全市4个县市区中排第1位" in plain
+    assert "本期兖州区名册内生活圈5个，已报送4个（报送率80%），经审核采用4个，其中建成（达到基础型及以上）4个，建成率80%，按建成率在全市4个县市区中排第1位" in plain
     assert "报送文件中有3处错误" in plain
     assert "在全市4个县市区中排第1位" in html and "济宁市城市一刻钟便民生活圈建设工作通报" in html and "<svg" in html
 

@@ -14,7 +14,8 @@ import openpyxl
 import pytest
 
 from jnqh import forms
-from jnqh.consolidate import summary
+from jnqh.consolidate import figures
+from jnqh.targets import DEFAULT_TARGETS
 from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_ACCEPTED, FILE_SUPERSEDED,
     FILE_UNREADABLE, CircleEntry, FileEntry, Run,
@@ -162,9 +163,7 @@ def build_run(plan=PLAN, seed: int = 7) -> Run:
 def finish_run(run: Run, registry: Registry) -> Run:
     """The summary numbers, as the pipeline computes them."""
     previous = {"targets": [{"key": "circles", "actual": 3}, {"key": "satisfaction", "actual": 90.0}]}
-    run.counties = summary.county_rows(run, registry)
-    run.targets = summary.targets(run, previous)
-    run.type_counts = summary.type_counts(run)
+    figures.compute(run, registry, DEFAULT_TARGETS, previous, [])
     run.missing_counties = [row.county for row in run.counties if row.target and not row.files]
     return run
 
@@ -225,8 +224,12 @@ def test_one_county_row_each_with_the_right_numbers(out, run):
     assert counties == [r.county for r in run.counties] + [forms.TOTAL_LABEL]
     rencheng = rows[counties.index("任城区")]
     assert (rencheng["目标数（名册生活圈）"], rencheng["已报送"], rencheng["已采用"]) == (4, 3, 3)
-    assert rencheng["进度（%）"] == 75.0
     mine = [c for c in run.accepted if c.county == "任城区"]
+    built = sum(c.final_type != "未达标" for c in mine)
+    assert rencheng["报送率（%）"] == 75.0
+    assert rencheng["建成数（基础型及以上）"] == built
+    assert rencheng["建成率（%）"] == figures.round_half_up(100 * built / 4)
+    assert rencheng["排名"] == next(r.rank for r in run.counties if r.county == "任城区")
     for final in ("品质型", "提升型", "基础型", "未达标"):
         assert rencheng[final] == sum(c.final_type == final for c in mine)
     projects = [p for p in run.projects if p["county"] == "任城区"]
@@ -236,15 +239,19 @@ def test_one_county_row_each_with_the_right_numbers(out, run):
     total = rows[-1]
     assert total["已采用"] == len(run.accepted) == 7
     assert total["目标数（名册生活圈）"] == len(PLAN) + len(NOT_SUBMITTED)
-    assert total["进度（%）"] == round(100 * 7 / 11, 1)
-    assert total["错误数"] == sum(f.errors for f in run.files)
+    assert total["报送率（%）"] == run.city.submitted_pct
+    assert total["建成数（基础型及以上）"] == sum(c.final_type != "未达标" for c in run.accepted)
+    # errors of the files in use: the superseded and the unreadable files' are not counted
+    in_use = {f.path for f in run.files if f.status in ("accepted", "no_circles")}
+    assert total["错误数（采用的文件）"] == sum(1 for i in run.issues if i.file in in_use and i.severity == "error")
 
 
 def test_lagging_counties_are_marked(out, run):
     ws = openpyxl.load_workbook(out["consolidated"])["县市区汇总"]
     rules = [(str(cf.sqref), rule.formula) for cf in ws.conditional_formatting for rule in cf.rules]
-    assert any(ref.startswith("A2:") and "$F2<$F$" in formula[0] and "$C2>0" in formula[0] for ref, formula in rules)
-    assert ws.freeze_panes == "B2"
+    # 建成率 (column I) below the city's, for a county with a target (column D)
+    assert any(ref.startswith("A2:") and "$I2<$I$" in formula[0] and "$D2>0" in formula[0] for ref, formula in rules)
+    assert ws.freeze_panes == "C2"
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{len(run.counties) + 1}"
 
 
@@ -331,7 +338,7 @@ def test_every_table_prints_on_a4_with_header_rows_and_page_numbers(out):
 
 def test_widths_fit_chinese_text(out):
     ws = openpyxl.load_workbook(out["consolidated"])["县市区汇总"]
-    assert ws.column_dimensions["A"].width >= 2 * len("济宁经济技术开发区")
+    assert ws.column_dimensions["B"].width >= 2 * len("济宁经济技术开发区")
     detail = openpyxl.load_workbook(out["consolidated"])["生活圈明细"]
     assert detail.column_dimensions["A"].width >= 2 * len(PLAN[0][1])
     assert all((d.width or 0) <= 62 for d in detail.column_dimensions.values())
@@ -368,8 +375,9 @@ def test_feedback_sheets_and_standing(out, run):
     assert path.parent.name == "反馈"
     assert openpyxl.load_workbook(path).sheetnames == list(FEEDBACK_SHEETS)
     about = {r["项目"]: r["内容"] for r in table(path, "说明")}
-    assert about["县市区"] == "任城区" and about["已采用"] == 3 and about["进度（%）"] == 75.0
-    assert about["在全市的排名"].startswith("第 ")
+    assert about["县市区"] == "任城区" and about["已采用"] == 3 and about["报送率（%）"] == 75.0
+    rank = next(r.rank for r in run.counties if r.county == "任城区")
+    assert about["在全市的排名"].startswith(f"第 {rank} 名")
     assert "只含本县市区" in about["说明"]
     circles = table(path, "生活圈")
     assert {r["状态"] for r in circles} == {"已采用", f"已被替代，以 {file_of('任城区')} 为准"}
@@ -433,26 +441,39 @@ def test_upward_form5_layout(out, run):
     assert ws.page_setup.orientation == "portrait" and ws.page_setup.paperSize == 9
 
 
-def test_city_total_sums_counts_and_weights_satisfaction(run):
+def test_city_total_sums_counts_and_weights_satisfaction_by_residents(run):
     total = city_total(run)
     accepted = [c.data for c in run.accepted]
     for cat in ("convenience_store", "breakfast"):
         assert total["categories"][cat]["outlets"] == sum(c["categories"][cat]["outlets"] for c in accepted)
     assert total["total"]["outlets"] == sum(c["total"]["outlets"] for c in accepted)
-    weights = [c["service"]["survey_sample"] for c in accepted]
+    weights = [c["residents_10k"] for c in accepted]
     scores = [c["total"]["satisfaction_pct"] for c in accepted]
     expected = sum(s * w for s, w in zip(scores, weights)) / sum(weights)
-    assert total["total"]["satisfaction_pct"] == round(expected, 1)
+    # the 全市合计's satisfaction is the city's satisfaction figure itself
+    satisfaction = next(t for t in run.targets if t.key == "satisfaction")
+    assert total["total"]["satisfaction_pct"] == figures.round_half_up(expected) == satisfaction.actual
 
 
-def test_city_total_falls_back_to_residents_as_weight():
-    circles = [{"residents_10k": 1.0, "total": {"satisfaction_pct": 90}, "service": {}},
-               {"residents_10k": 3.0, "total": {"satisfaction_pct": 98}, "service": {"survey_sample": None}}]
+def test_city_total_leaves_out_flagged_values_and_says_so():
+    circles = [{"residents_10k": 1.0, "total": {"satisfaction_pct": 90}},
+               {"residents_10k": 30600, "total": {"satisfaction_pct": 98}}]
+    flags = [{}, {"residents_10k": {"code": "V-RESIDENTS-PEOPLE", "message": "像是人数", "sheet": "s",
+                                    "cell": "F10", "value": "30600", "suggestion": 3.06}}]
     run = Run(as_of=AS_OF, number=1, generated="2024-05-01", circles=[
         CircleEntry(name=f"c{i}", county="任城区", main_city=True, status=CIRCLE_ACCEPTED, file="f", sheet="s",
-                    data=data) for i, data in enumerate(circles)])
-    assert city_total(run)["total"]["satisfaction_pct"] == 96.0
-    assert city_total(run)["residents_10k"] == 4.0
+                    data=data, flags=flag) for i, (data, flag) in enumerate(zip(circles, flags))])
+    figures.compute(run, registry_for([("任城区", "c0", ()), ("任城区", "c1", ())], extra=()), DEFAULT_TARGETS,
+                    None, [])
+    total = city_total(run)
+    assert total["residents_10k"] == 1.0  # not 30,601 万人
+    assert total["total"]["satisfaction_pct"] == 90.0  # the flagged circle carries no weight
+    satisfaction = next(t for t in run.targets if t.key == "satisfaction")
+    assert satisfaction.n == 1 and "1 个生活圈的满意度或居民数有误，未计入" in satisfaction.note
+    assert "1 项数值未计入本表" in total["notes"]
+    assert run.pending == [{"county": "任城区", "circle": "c1", "field": forms.field_label("residents_10k"),
+                            "value": "30600", "suggestion": 3.06, "problem": "像是人数", "file": "f",
+                            "sheet": "s", "cell": "F10"}]
 
 
 def test_the_reader_reads_the_upward_report_back(out, run):

@@ -1,6 +1,6 @@
 """Steps 2–4 of the weekly run: from what was read to a :class:`Run` — circles matched to the
-registry, resubmissions resolved, every circle scored, the files, problems and county rows
-summarised, and what changed since the previous run."""
+registry, resubmissions resolved, every circle scored, then every figure of the outputs
+computed once (:mod:`jnqh.consolidate.figures`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from jnqh.config import Settings
-from jnqh.consolidate import matching, summary
+from jnqh.consolidate import figures, matching
 from jnqh.consolidate.intake import Arrival, Intake
 from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, FILE_ACCEPTED, FILE_CONVERT, FILE_NO_CIRCLES,
@@ -28,20 +28,15 @@ def build_run(intake: Intake, registry: Registry, settings: Settings, as_of: dt.
     run.circles = matching.match_circles(arrivals, registry)
     surveys = matching.survey_summaries(arrivals, run.accepted)
     matching.score_accepted(arrivals, run.circles, settings.rubric, surveys)
-    run.projects = matching.gather_projects(arrivals, run.circles)
+    run.projects = matching.gather_projects(arrivals, run.circles, as_of.isoformat())
     by_file: dict[str, list[CircleEntry]] = {}
     for circle in run.circles:
         by_file.setdefault(circle.file, []).append(circle)
     run.files = ([_file_entry(a, by_file.get(a.shown, []), registry) for a in arrivals]
                  + _convert_entries(intake, registry))
     run.issues = _all_issues(arrivals, intake)
-    run.counties = summary.county_rows(run, registry)
-    run.missing_counties = [row.county for row in run.counties if row.files == 0]
-    run.type_counts = summary.type_counts(run)
-    previous_summary = previous.summary if previous else None
-    run.targets = summary.targets(run, previous_summary)
-    run.changes = summary.changes(run, previous_summary,
-                                  history.circles_of_run(previous.id) if previous else [])
+    figures.compute(run, registry, settings.targets, previous.summary if previous else None,
+                    history.circles_of_run(previous.id) if previous else [])
     return run
 
 

@@ -23,6 +23,7 @@ from jnqh.scorecard import score_record
 from jnqh.batch import gc_paused
 from jnqh.survey import summarise
 from jnqh.validate import is_overdue
+from jnqh.flags import circle_flags, project_flags, shallow_flags
 
 
 def match_circles(arrivals: list[Arrival], registry: Registry) -> list[CircleEntry]:
@@ -101,10 +102,12 @@ def score_accepted(arrivals: list[Arrival], entries: list[CircleEntry], rubric: 
             projects = [p.data for p in arrival.report.projects if p.data.get("circle") == record.name]
             entry.survey = surveys.get(entry.name)
             score_record(record, arrival.report, rubric, projects, entry.survey)
+            entry.flags = shallow_flags(circle_flags(arrival.report, record))
 
 
-def gather_projects(arrivals: list[Arrival], entries: list[CircleEntry]) -> list[dict]:
-    """附件6 rows of the accepted circles, from the file each circle was accepted from."""
+def gather_projects(arrivals: list[Arrival], entries: list[CircleEntry], as_of: str) -> list[dict]:
+    """附件6 rows of the accepted circles, from the file each circle was accepted from; a
+    project is overdue by its circle's 截至日期 (by the run's `as_of` where that date is flagged)."""
     accepted = {(e.file, circle_key(e.data.get("name") or "")): e for e in entries if e.status == CIRCLE_ACCEPTED}
     rows = []
     for arrival in arrivals:
@@ -113,7 +116,10 @@ def gather_projects(arrivals: list[Arrival], entries: list[CircleEntry]) -> list
             if entry is None:
                 continue
             row = dict(project.data, circle=entry.name, county=entry.county, file=arrival.shown)
-            row["overdue"] = is_overdue(row, entry.data.get("as_of") or "")
+            row["flags"] = shallow_flags(project_flags(arrival.report, project))
+            # A flagged 截至日期 (say, in the future) would make every project look overdue.
+            due = as_of if "as_of" in entry.flags else (entry.data.get("as_of") or "")
+            row["overdue"] = is_overdue(row, due)
             rows.append(row)
     rows.sort(key=lambda r: (r["county"] or "", r["circle"], r.get("name") or ""))
     return rows
@@ -136,21 +142,3 @@ def county_in_path(shown: str, counties: tuple[str, ...]) -> str | None:
         if short:
             return short
     return None
-
-
-def circle_satisfaction(data: dict) -> float | None:
-    """The circle's residents' satisfaction: 附件5 合计, else the 附件3 figures."""
-    total = (data.get("total") or {}).get("satisfaction_pct")
-    if total is not None:
-        return total
-    service = data.get("service") or {}
-    filed = [service.get(k) for k in ("business_satisfaction_pct", "service_satisfaction_pct")]
-    filed = [v for v in filed if v is not None]
-    return sum(filed) / len(filed) if filed else None
-
-
-def basic_complete(data: dict) -> bool:
-    """基本保障型: the circle earns the 附件2 basic-guarantee points."""
-    presence = (data.get("score") or {}).get("presence") or {}
-    return bool(presence.get("basic"))
-

@@ -2,7 +2,7 @@
 
 The consolidated workbook, the upward report, the county feedback, ``run.json``, the 通报
 and the emails are all renderings of one :class:`Run`. Numbers are computed once, here or
-in :mod:`jnqh.consolidate.summary`, never again by a renderer.
+in :mod:`jnqh.consolidate.figures`, never again by a renderer.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from jnqh.consolidate.status import (
     CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_ACCEPTED, FILE_CONVERT, FILE_NO_CIRCLES,
     FILE_SUPERSEDED, FILE_UNREADABLE,
 )
+from jnqh.flags import round_half_up
 from jnqh.issues import Issue
 
 FILE_STATUS_LABEL = {
@@ -54,6 +55,7 @@ class CircleEntry:
     superseded_by: str | None = None  # file that replaced it
     nearest: str | None = None  # for unmatched: the nearest registry name
     survey: dict | None = None  # the 附件4 summary used for it, if any
+    flags: dict[str, dict] = field(default_factory=dict)  # field path → the error on it (jnqh.flags)
 
     @property
     def score(self) -> dict:
@@ -66,38 +68,54 @@ class CircleEntry:
 
 @dataclass
 class CountyRow:
+    """One county's figures (or the city's: county 全市), computed in jnqh.consolidate.figures."""
+
     county: str
     main_city: bool
     target: int  # circles in the registry
-    submitted: int  # distinct registry circles with any submission
+    submitted: int  # registry circles with any submission
     accepted: int  # circles counted (matched, newest)
     by_type: dict[str, int]  # final type → count of accepted circles
-    presence_mean: float | None
-    service_mean: float | None
+    presence_mean: float | None  # over the accepted circles that filled 附件2 (presence_n)
+    service_mean: float | None  # over the accepted circles that filled 附件3 (service_n)
     projects: int
-    investment_10k_yuan: float
-    invested_10k_yuan: float
+    investment_10k_yuan: float | None  # None: no project filled it
+    invested_10k_yuan: float | None
     overdue: int
     files: int  # files that arrived for it
     broken_files: int  # unreadable files attributed to it (by folder or file name)
-    errors: int  # error issues in its files
+    errors: int  # error issues in its files in use
     contacts: list[str] = field(default_factory=list)  # e-mail addresses
-
-    @property
-    def progress_pct(self) -> float:
-        return round(100 * self.accepted / self.target, 1) if self.target else 0.0
+    warnings: int = 0
+    built: int = 0  # accepted circles of 基础型 or better
+    built_pct: float | None = None  # 建成率: built ÷ target
+    submitted_pct: float | None = None  # 报送率: submitted ÷ target
+    presence_n: int = 0
+    service_n: int = 0
+    flagged_circles: int = 0  # accepted circles with a value left out for an error
+    not_typed_reason: str | None = None  # why every circle is 未达标, when it is the data's
+    rank: int | None = None  # 1 = best; equal figures share a rank
 
 
 @dataclass
 class Target:
-    """One target of the plan and where the city stands."""
+    """One target and where the city stands (computed in jnqh.consolidate.figures)."""
 
-    key: str  # circles | main_city | satisfaction | basic_share
+    key: str
     label: str
     target: float
     actual: float | None
     unit: str  # 个 | %
     previous: float | None = None  # the same figure in the previous run
+    deadline: str | None = None  # ISO date
+    measure: str = ""  # circles | main_city | satisfaction | basic_share
+    n: int = 0  # circles the figure covers
+    note: str = ""  # which circles it leaves out, and why
+    gap: float | None = None  # how far the actual is below the target (0 when met)
+    share_pct: float | None = None  # actual ÷ target, for counts
+    passed: bool | None = None  # the deadline is before the period's 截至日期
+    months_left: int | None = None
+    days_left: int | None = None  # negative once passed
 
     @property
     def met(self) -> bool:
@@ -107,7 +125,7 @@ class Target:
     def change(self) -> float | None:
         if self.actual is None or self.previous is None:
             return None
-        return round(self.actual - self.previous, 1)
+        return round_half_up(self.actual - self.previous)
 
 
 @dataclass
@@ -139,6 +157,9 @@ class Run:
     type_counts: dict[str, int] = field(default_factory=dict)
     changes: Changes = field(default_factory=Changes)
     missing_counties: list[str] = field(default_factory=list)  # sent nothing at all
+    city: CountyRow | None = None  # the 全市 row
+    city_form5: dict = field(default_factory=dict)  # the 全市合计 附件5 (figures.city_total)
+    pending: list[dict] = field(default_factory=list)  # 待核实: values left out for an error
     outputs: dict[str, str] = field(default_factory=dict)  # output kind → path (relative to outbox)
 
     @property

@@ -60,7 +60,9 @@ class Outcome:
 
     @property
     def has_errors(self) -> bool:
-        return self.summary["issues"]["errors"] > 0
+        """Errors in the files in use, or a file that could not be read (exit code 1)."""
+        issues = self.summary["issues"]
+        return issues["errors"] > 0 or issues.get("unreadable_files", 0) > 0
 
 
 def consolidate(settings: Settings, registry: Registry | None, options: Options) -> Outcome:
@@ -111,7 +113,7 @@ def _new_run(listing: Listing, registry: Registry | None, settings: Settings, op
 def _settings_fingerprint(settings: Settings, options: Options) -> tuple[str, ...]:
     templates = settings.report_templates
     template_files = sorted(templates.rglob("*")) if templates and templates.is_dir() else []
-    return (options.as_of.isoformat(), repr(settings.rubric), registry_fingerprint(settings.registry),
+    return (options.as_of.isoformat(), repr(settings.rubric), repr(settings.targets), registry_fingerprint(settings.registry),
             str(options.outbox.resolve()),
             *(f"{p.name}|{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in template_files if p.is_file()))
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from jnqh.consolidate.model import CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, Run
+from jnqh.consolidate.figures import run_counts
 from jnqh.consolidate.state import shallow
 
 
 def run_summary(run: Run) -> dict:
+    counts = run_counts(run)
     return {
         "as_of": run.as_of.isoformat(),
         "number": run.number,
@@ -21,11 +23,14 @@ def run_summary(run: Run) -> dict:
         "circles": _circle_counts(run),
         "types": run.type_counts,
         "targets": [dict(shallow(t), met=t.met, change=t.change) for t in run.targets],
-        "counties": [dict(shallow(row), progress_pct=row.progress_pct) for row in run.counties],
+        "counties": [shallow(row) for row in run.counties],
+        "city": shallow(run.city) if run.city else None,
         "missing_counties": run.missing_counties,
         "changes": shallow(run.changes),
-        "issues": {"errors": sum(1 for i in run.issues if i.severity == "error"),
-                   "warnings": sum(1 for i in run.issues if i.severity != "error")},
+        # the problems of the files in use; unreadable files are counted as files (figures.py)
+        "issues": {"errors": counts["errors"], "warnings": counts["warnings"],
+                   "unreadable_files": counts["files_broken"]},
+        "pending": run.pending,
         "outputs": dict(sorted(run.outputs.items())),
     }
 
@@ -35,7 +40,8 @@ def _circle_counts(run: Run) -> dict:
         circles = list(circles)
         return {
             "expected": expected,
-            "submitted": len({c.name for c in circles if c.status != CIRCLE_UNMATCHED}),
+            # registry circles with any submission: the sum of the county rows' 已报送
+            "submitted": len({c.name for c in circles if c.status in (CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED)}),
             "accepted": sum(1 for c in circles if c.status == CIRCLE_ACCEPTED),
             "superseded": sum(1 for c in circles if c.status == CIRCLE_SUPERSEDED),
             "unmatched": sum(1 for c in circles if c.status == CIRCLE_UNMATCHED),

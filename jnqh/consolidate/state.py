@@ -28,6 +28,7 @@ def run_to_state(run: Run) -> dict:
     for key in ("files", "circles", "issues", "counties", "targets"):
         state[key] = [shallow(item) for item in state[key]]
     state["changes"] = shallow(run.changes)
+    state["city"] = shallow(run.city) if run.city else None
     return state
 
 
@@ -49,5 +50,8 @@ def run_from_state(state: dict) -> Run:
         changes=Changes(**{k: [tuple(x) if isinstance(x, list) else x for x in v] if isinstance(v, list) else v
                            for k, v in changes.items()}),
         missing_counties=list(state.get("missing_counties", [])),
+        city=CountyRow(**state["city"]) if state.get("city") else None,
+        city_form5=dict(state.get("city_form5") or {}),
+        pending=list(state.get("pending") or []),
         outputs=dict(state.get("outputs", {})),
     )

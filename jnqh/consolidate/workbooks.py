@@ -17,12 +17,13 @@ Conventions shared by all three:
   options switch off formula and URL guessing as well.
 - Percentages are kept as in the forms: numbers 0–100, format ``0.0``, ``（%）`` in the header.
 - Totals are written as values, not formulas: every number comes from the Run (or
-  :mod:`jnqh.consolidate.summary`), so Excel, WPS, LibreOffice and openpyxl all show it.
+  :mod:`jnqh.consolidate.figures`), so Excel, WPS, LibreOffice and openpyxl all show it.
 - Document properties are fixed (created = ``run.as_of``): the same Run gives the same file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections import Counter
@@ -35,13 +36,14 @@ from xlsxwriter.workbook import Workbook
 
 from jnqh import forms
 from jnqh.atomic import atomic_write
-from jnqh.consolidate import bulksheet
+from jnqh.consolidate import bulksheet, figures
 from jnqh.consolidate.bulksheet import BulkSheet, as_date
 from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_STATUS_LABEL, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_ACCEPTED,
     FILE_CONVERT, FILE_STATUS_LABEL, FILE_SUPERSEDED, FILE_UNREADABLE, CircleEntry, CountyRow,
     FileEntry, Run, Target,
 )
+from jnqh.flags import usable
 from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
 from jnqh.rubric import NOT_TYPED, TYPES
 
@@ -75,9 +77,11 @@ FEEDBACK_ABOUT = (
 )
 CITY_TOTAL_NOTE = (
     "本表由全市已采用的 {count} 个生活圈汇总：网点数、从业人数、连锁店数、商业中心数和覆盖居民数为各生活圈之和；"
-    "居民满意度按满意度调查有效样本数加权平均（未填样本数的，按覆盖居民数的 {share}% 折算样本数）；"
-    "设施面积比例按覆盖居民数加权平均；运营主体勾选全市用到的全部类型。发展形态：{layouts}。"
+    "居民满意度、设施面积比例按覆盖居民数加权平均；运营主体勾选全市用到的全部类型。发展形态：{layouts}。{pending}"
 )
+PENDING_NOTE = "经审核有误的 {n} 项数值未计入本表，也未填入各生活圈的表格，见“待核实”工作表。"
+PENDING_SHEET = "待核实"
+PENDING_TITLE = "经审核有误、未填入上报表的数值（待县市区核实后补报）"
 
 # Colours
 HEADER_FILL = "#DDEBF7"
@@ -202,6 +206,7 @@ STYLE_FORMAT: dict[str, dict] = {
     "header": {"bold": True, "bg_color": HEADER_FILL, "text_wrap": True, "align": "center"},
     "title": {"bold": True, "font_size": 16, "border": 0, "align": "left"},
     "subtitle": {"font_size": 10, "font_color": "#595959", "border": 0},
+    "note": {"font_size": 10, "font_color": "#595959", "border": 0},
     "section": {"bold": True, "font_size": 12, "border": 0},
     "form_tag": {"bold": True, "font_size": 12, "border": 0},
     "form_title": {"bold": True, "font_size": 16, "border": 0, "align": "center"},
@@ -390,22 +395,27 @@ def _score_part(entry: CircleEntry, part: str) -> dict:
 # ---------------------------------------------------------------------------
 
 COUNTY_VIEW: tuple[tuple[Col, Callable[[CountyRow], Any]], ...] = (
+    (Col("排名", INT), lambda row: row.rank),
     (Col(LABEL_COUNTY), lambda row: row.county),
     (Col("主城区", FLAG), lambda row: _yes(row.main_city)),
     (Col("目标数（名册生活圈）", INT), lambda row: row.target),
     (Col("已报送", INT), lambda row: row.submitted),
+    (Col("报送率（%）", PCT), lambda row: row.submitted_pct),
     (Col("已采用", INT), lambda row: row.accepted),
-    (Col("进度（%）", PCT), lambda row: row.progress_pct),
+    (Col("建成数（基础型及以上）", INT), lambda row: row.built),
+    (Col("建成率（%）", PCT), lambda row: row.built_pct),
     *((Col(t, INT), (lambda row, t=t: row.by_type.get(t, 0))) for t in TYPE_ORDER),
     (Col("业态得分均值", SCORE), lambda row: row.presence_mean),
     (Col("服务得分均值", SCORE), lambda row: row.service_mean),
+    (Col("均值所含生活圈（业态/服务）"), lambda row: f"{row.presence_n}/{row.service_n}" if row.accepted else None),
     (Col("项目数", INT), lambda row: row.projects),
     (Col(forms.PROJECT_FIELD["investment_10k_yuan"].label, MONEY), lambda row: row.investment_10k_yuan),
     (Col(forms.PROJECT_FIELD["invested_10k_yuan"].label, MONEY), lambda row: row.invested_10k_yuan),
     (Col("逾期项目", INT), lambda row: row.overdue),
-    (Col("收到文件", INT), lambda row: row.files),
-    (Col("无法读取的文件", INT), lambda row: row.broken_files),
-    (Col("错误数", INT), lambda row: row.errors),
+    (Col("收到文件（个）", INT), lambda row: row.files),
+    (Col("无法读取的文件（个）", INT), lambda row: row.broken_files),
+    (Col("错误数（采用的文件）", INT), lambda row: row.errors),
+    (Col("有误未计入的生活圈", INT), lambda row: row.flagged_circles),
 )
 COUNTY_COLUMNS = tuple(col for col, _ in COUNTY_VIEW)
 
@@ -414,37 +424,14 @@ def _col_index(columns: Sequence[Col], header: str) -> int:
     return next(i for i, col in enumerate(columns) if col.header == header)
 
 
-PROGRESS_COL = _col_index(COUNTY_COLUMNS, "进度（%）")
-ACCEPTED_COL = _col_index(COUNTY_COLUMNS, "已采用")
+BUILT_PCT_COL = _col_index(COUNTY_COLUMNS, "建成率（%）")
+BUILT_COL = _col_index(COUNTY_COLUMNS, "建成数（基础型及以上）")
 TARGET_COL = _col_index(COUNTY_COLUMNS, "目标数（名册生活圈）")
+COUNTY_COL = _col_index(COUNTY_COLUMNS, LABEL_COUNTY)
 
 
 def _county_values(row: CountyRow) -> list:
     return [get(row) for _, get in COUNTY_VIEW]
-
-
-def _city_row(run: Run) -> CountyRow:
-    """The 合计 of the county rows (mean scores over all accepted circles, not of the means)."""
-    rows = run.counties
-    by_type: Counter = Counter()
-    for row in rows:
-        by_type.update(row.by_type)
-    accepted = run.accepted
-    return CountyRow(
-        county=forms.TOTAL_LABEL, main_city=False, target=sum(r.target for r in rows),
-        submitted=sum(r.submitted for r in rows), accepted=sum(r.accepted for r in rows),
-        by_type=dict(by_type), presence_mean=_mean_total(accepted, "presence"),
-        service_mean=_mean_total(accepted, "service"), projects=sum(r.projects for r in rows),
-        investment_10k_yuan=round(sum(r.investment_10k_yuan for r in rows), 2),
-        invested_10k_yuan=round(sum(r.invested_10k_yuan for r in rows), 2),
-        overdue=sum(r.overdue for r in rows), files=sum(r.files for r in rows),
-        broken_files=sum(r.broken_files for r in rows), errors=sum(r.errors for r in rows))
-
-
-def _mean_total(circles: list[CircleEntry], part: str) -> float | None:
-    totals = [_score_part(c, part).get("total") for c in circles]
-    totals = [t for t in totals if isinstance(t, (int, float))]
-    return round(sum(totals) / len(totals), 1) if totals else None
 
 
 SCORE_VIEW: tuple[tuple[Col, Callable[[CircleEntry], Any]], ...] = (
@@ -480,7 +467,6 @@ def _detail_rows(circles: Iterable[CircleEntry]) -> list[list]:
     return rows
 
 
-OUTLET_NUMBERS = ("outlets", "staff_10k", "chain")
 
 
 def _outlet_columns() -> list[Col]:
@@ -646,24 +632,30 @@ def _consolidated_sheets(book: _Book, run: Run) -> None:
 
 
 def _write_counties(book: _Book, run: Run, name: str) -> None:
-    """One row per county and the city's 合计; counties behind the city's progress in red."""
+    """One row per county and the city's 合计; counties behind the city's 建成率 in red."""
     rows = [_county_values(row) for row in run.counties]
     total_row = len(rows) + 1  # 0-based row of 合计 (header is row 0)
-    progress, target = (xlsxwriter.utility.xl_col_to_name(c) for c in (PROGRESS_COL, TARGET_COL))
+    built, target = (xlsxwriter.utility.xl_col_to_name(c) for c in (BUILT_PCT_COL, TARGET_COL))
     # a county with no circles in the registry has nothing to lag behind on
-    lag = f"=AND(${target}{{row}}>0,${progress}{{row}}<${progress}${total_row + 1})"
-    _write_table(book, name, COUNTY_COLUMNS, [*rows, _county_values(_city_row(run))],
-                 freeze_cols=1, bold_from=len(rows), rules=((lag, RED),))
+    lag = f"=AND(${target}{{row}}>0,${built}{{row}}<${built}${total_row + 1})"
+    _write_table(book, name, COUNTY_COLUMNS, [*rows, _county_values(_city_total_row(run))],
+                 freeze_cols=2, bold_from=len(rows), rules=((lag, RED),))
 
 
-OVERVIEW_WIDTHS = (30, 11, 11, 8, 11, 11)
-TARGET_HEADERS = ("指标", "目标", "当前", "单位", "是否达到", "较上期")
+def _city_total_row(run: Run) -> CountyRow:
+    """The figures stage's city row, labelled 合计 as a table's last row is."""
+    return dataclasses.replace(run.city, county=forms.TOTAL_LABEL)
+
+
+OVERVIEW_WIDTHS = (30, 11, 11, 8, 12, 22, 11)
+TARGET_HEADERS = ("指标", "目标", "当前", "单位", "期限", "进展", "较上期")
 TYPE_HEADERS = (FINAL_TYPE, "生活圈数", "占比（%）")
 STAT_HEADERS = ("报送情况", "数量")
+CHART_COL = len(OVERVIEW_WIDTHS) + 1
 
 
 def _write_overview(book: _Book, run: Run, name: str, counties_sheet: str) -> None:
-    """总览: title, the four targets, the type mix, what arrived; two native charts."""
+    """总览: title, the targets, the type mix, what arrived; two native charts."""
     ws = book.sheet(name)
     for c, width in enumerate(OVERVIEW_WIDTHS):
         ws.set_column(c, c, width)
@@ -674,8 +666,8 @@ def _write_overview(book: _Book, run: Run, name: str, counties_sheet: str) -> No
     type_top = r + 1
     r = _overview_types(book, ws, run, type_top)
     _overview_stats(book, ws, run, r + 1)
-    ws.insert_chart(2, 7, _progress_chart(book, run, counties_sheet), {"x_offset": 4, "y_offset": 4})
-    ws.insert_chart(26, 7, _type_chart(book, run, name, type_top + 2), {"x_offset": 4, "y_offset": 4})
+    ws.insert_chart(2, CHART_COL, _progress_chart(book, run, counties_sheet), {"x_offset": 4, "y_offset": 4})
+    ws.insert_chart(26, CHART_COL, _type_chart(book, run, name, type_top + 2), {"x_offset": 4, "y_offset": 4})
     ws.freeze_panes(2, 0)
     _print_setup(ws, book.title, fit=(1, 1))
 
@@ -702,18 +694,37 @@ def _overview_targets(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:
         for c, value in ((1, t.target), (2, t.actual)):
             ws.put(r, c, bulksheet.NUMBER, value, book.fmt(kind))
         ws.put(r, 3, bulksheet.TEXT, t.unit, book.fmt(FLAG))
-        met = book.fmt(FLAG) if t.met else book.fmt(FLAG, bold=True, font_color=RED["font_color"])
-        ws.put(r, 4, bulksheet.TEXT, _target_met(t), met)
+        ws.put(r, 4, bulksheet.DATE, as_date(t.deadline), book.fmt(DATE))
+        met = book.fmt(TEXT) if t.met else book.fmt(TEXT, bold=True, font_color=RED["font_color"])
+        ws.put(r, 5, bulksheet.TEXT, target_standing(t), met)
         change = "+0;-0;0" if kind == INT else "+0.0;-0.0;0.0"
-        ws.put(r, 5, bulksheet.NUMBER, t.change, book.fmt(kind, num_format=change))
+        ws.put(r, 6, bulksheet.NUMBER, t.change, book.fmt(kind, num_format=change))
         r += 1
+    for t in run.targets:
+        if t.note:
+            ws.put(r, 0, bulksheet.TEXT, f"注：{t.label}{t.note}。", book.fmt("note"))
+            r += 1
     return r
 
 
-def _target_met(target: Target) -> str:
+def target_standing(target: Target) -> str:
+    """已达到 / 未达到，尚差 39 个，期限已过 / 未达到，尚差 2.7 个百分点，还有 12 个月."""
     if target.actual is None:
         return "无数据"
-    return "已达到" if target.met else "未达到"
+    if target.met:
+        return "已达到"
+    gap = f"尚差 {_plain(target.gap)} {'个百分点' if target.unit == '%' else target.unit}"
+    if target.passed:
+        return f"未达到，{gap}，期限已过"
+    if target.months_left:
+        return f"未达到，{gap}，还有 {target.months_left} 个月"
+    if target.days_left is not None:
+        return f"未达到，{gap}，还有 {target.days_left} 天"
+    return f"未达到，{gap}"
+
+
+def _plain(value: float | None) -> str:
+    return "" if value is None else (f"{value:g}")
 
 
 def _overview_types(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:
@@ -745,36 +756,36 @@ def _overview_stats(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:
 
 
 def _stats(run: Run) -> list[tuple[str, Any]]:
-    files = Counter(f.status for f in run.files)
-    circles = Counter(c.status for c in run.circles)
-    severities = Counter(i.severity for i in run.issues)
+    counts = figures.run_counts(run)
     return [
-        ("收到的表格文件", len(run.files)),
-        (FILE_STATUS_LABEL[FILE_ACCEPTED], files[FILE_ACCEPTED]),
-        (FILE_STATUS_LABEL[FILE_SUPERSEDED], files[FILE_SUPERSEDED]),
-        ("无法读取或需另存的文件", files[FILE_UNREADABLE] + files[FILE_CONVERT]),
-        ("已采用的生活圈", circles[CIRCLE_ACCEPTED]),
-        ("被新报送替代的生活圈", circles[CIRCLE_SUPERSEDED]),
-        ("名册外的生活圈（未计入）", circles[CIRCLE_UNMATCHED]),
-        (f"问题：{SEVERITY_LABEL[ERROR]}", severities[ERROR]),
-        (f"问题：{SEVERITY_LABEL['warning']}", len(run.issues) - severities[ERROR]),
-        ("逾期项目", sum(1 for p in run.projects if p.get("overdue"))),
+        ("收到的表格文件（个）", counts["files"]),
+        ("　其中已采用的文件（个）", counts["files_accepted"]),
+        ("　已被新报送替代的文件（个）", counts["files_superseded"]),
+        ("　无法读取或需另存的文件（个）", counts["files_broken"]),
+        ("　满意度问卷等其他文件（个）", counts["files_other"]),
+        ("已采用的生活圈（个）", counts["circles_accepted"]),
+        ("被新报送替代的生活圈（个）", counts["circles_superseded"]),
+        ("名册外的生活圈（个，未计入）", counts["circles_unmatched"]),
+        ("有误数值未计入的生活圈（个）", counts["circles_flagged"]),
+        (f"问题：{SEVERITY_LABEL[ERROR]}（处，采用的文件中）", counts["errors"]),
+        (f"问题：{SEVERITY_LABEL['warning']}（处，采用的文件中）", counts["warnings"]),
+        ("逾期项目（个）", counts["overdue"]),
         ("未报送的县市区", "、".join(run.missing_counties) or "无"),
     ]
 
 
 def _progress_chart(book: _Book, run: Run, sheet: str):
-    """Accepted vs target per county, a horizontal bar chart over 县市区汇总."""
+    """Built vs target per county, a horizontal bar chart over 县市区汇总."""
     chart = book.wb.add_chart({"type": "bar"})
     last = max(len(run.counties), 1)
-    categories = [sheet, 1, 0, last, 0]
-    for col, colour in zip((ACCEPTED_COL, TARGET_COL), SERIES_COLOURS):
+    categories = [sheet, 1, COUNTY_COL, last, COUNTY_COL]
+    for col, colour in zip((BUILT_COL, TARGET_COL), SERIES_COLOURS):
         chart.add_series({"name": [sheet, 0, col], "categories": categories,
                           "values": [sheet, 1, col, last, col], "fill": {"color": colour},
                           "data_labels": {"value": True, "font": {"size": 8}}, "gap": 60})
-    chart.set_title({"name": "各县市区生活圈进度（已采用／目标）", "name_font": {"size": 12, "bold": True}})
+    chart.set_title({"name": "各县市区生活圈建成进度（建成数／目标数）", "name_font": {"size": 12, "bold": True}})
     chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
-    most = max((max(row.target, row.accepted) for row in run.counties), default=1)
+    most = max((max(row.target, row.built) for row in run.counties), default=1)
     chart.set_x_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
                       "num_font": {"size": 8}, "min": 0, "major_unit": max(1, math.ceil(most / 8))})
     chart.set_legend({"position": "bottom"})
@@ -838,18 +849,23 @@ def _standing_rows(run: Run, county: str) -> list[list]:
     rows: list[list] = [[LABEL_COUNTY, county], ["截至日期", run.as_of.isoformat()], ["期数", f"第{run.number}期"]]
     row = next((r for r in run.counties if r.county == county), None)
     if row is not None:
-        for col, value in list(zip(COUNTY_COLUMNS, _county_values(row)))[1:]:
-            rows.append([col.header, value])
-            if col is COUNTY_COLUMNS[PROGRESS_COL]:
-                rows.append(["全市进度（%）", _city_row(run).progress_pct])
         rows.append(["在全市的排名", _rank_text(run, row)])
+        for col, value in list(zip(COUNTY_COLUMNS, _county_values(row)))[2:]:
+            rows.append([col.header, value])
+            if col is COUNTY_COLUMNS[BUILT_PCT_COL]:
+                rows.append(["全市建成率（%）", run.city.built_pct if run.city else None])
     rows.append(["说明", FEEDBACK_ABOUT.format(as_of=run.as_of.isoformat(), number=run.number)])
     return rows
 
 
 def _rank_text(run: Run, row: CountyRow) -> str:
-    ahead = sum(1 for other in run.counties if other.progress_pct > row.progress_pct)
-    return f"第 {ahead + 1} 名（共 {len(run.counties)} 个县市区，按进度）"
+    """The figures stage's rank, as the 通报's county table shows it."""
+    if row.rank is None:
+        return "不参与排名（名册中没有本县市区的生活圈）"
+    ranked = [other for other in run.counties if other.rank is not None]
+    shared = sum(1 for other in ranked if other.rank == row.rank) > 1
+    return (f"第 {row.rank} 名{'（并列）' if shared else ''}"
+            f"（共 {len(ranked)} 个县市区，按建成率、服务均分排名）")
 
 
 # ---------------------------------------------------------------------------
@@ -878,11 +894,14 @@ def _upward_sheets(book: _Book, run: Run) -> None:
     counties = [row.county for row in run.counties]
     counties += sorted({c.county for c in accepted if c.county and c.county not in counties})
     for county in counties:
-        circles = [c.data for c in accepted if c.county == county]
+        # a value with an error on it is left blank here and listed in 待核实
+        circles = [usable(c.data, c.flags) for c in accepted if c.county == county]
         if circles:
             _write_form5_sheet(book, county, circles)
     _write_form5_sheet(book, CITY_TOTAL_SHEET, [city_total(run)])
-    _write_form6_sheet(book, run.projects)
+    _write_form6_sheet(book, [usable(p, p.get("flags")) for p in run.projects])
+    if run.pending:
+        _write_pending(book, run)
 
 
 def _write_form5_sheet(book: _Book, name: str, circles: list[dict]) -> None:
@@ -1016,65 +1035,38 @@ def _write_form6_sheet(book: _Book, projects: list[dict]) -> None:
 
 
 def city_total(run: Run) -> dict:
-    """A CIRCLE-shaped record summing every accepted circle (the 全市合计 附件5)."""
-    circles = [c.data for c in run.accepted]
-    weights = [_survey_weight(c) for c in circles]
-    residents = [_number(c.get("residents_10k")) for c in circles]
-    layouts = Counter(c.get("layout") for c in circles)
-    categories = {cat.id: _summed_row([(c.get("categories") or {}).get(cat.id) or {} for c in circles], weights)
-                  for cat in forms.CATEGORIES}
+    """The figures stage's 全市合计 as a CIRCLE-shaped record, to lay out as a 附件5."""
+    figures_of = run.city_form5
+    layouts = figures_of.get("layouts") or {}
+    layout_text = "、".join(f"{o.label} {layouts[o.id]} 个" for o in forms.LAYOUTS if layouts.get(o.id)) or "无"
+    count = figures_of.get("circles", 0)
     return {
         "name": f"{CITY}（{CITY_TOTAL_SHEET}）", "county": CITY, "as_of": run.as_of.isoformat(),
-        "operators": sorted({o for c in circles for o in c.get("operators") or ()}), "layout": None,
-        "boundaries": f"{CITY}全市已采用的 {len(circles)} 个生活圈（各生活圈见各县市区工作表）",
-        "communities": [f"共 {len({m for c in circles for m in c.get('communities') or ()})} 个社区"],
-        "platform": None, "centers": _sum([_number(c.get("centers")) for c in circles]),
-        "residents_10k": _sum(residents),
-        "facility_area_pct": _weighted([_number(c.get("facility_area_pct")) for c in circles], residents),
-        "notes": CITY_TOTAL_NOTE.format(count=len(circles), share=_percent_text(forms.SURVEY_SAMPLE_SHARE),
-                                        layouts=_layout_text(layouts)),
-        "categories": categories,
-        "total": _summed_row([c.get("total") or {} for c in circles], weights),
+        "operators": figures_of.get("operators") or [], "layout": None,
+        "boundaries": f"{CITY}全市已采用的 {count} 个生活圈（各生活圈见各县市区工作表）",
+        "communities": [f"共 {figures_of.get('communities', 0)} 个社区"],
+        "platform": None, "centers": figures_of.get("centers"), "residents_10k": figures_of.get("residents_10k"),
+        "facility_area_pct": figures_of.get("facility_area_pct"),
+        "notes": CITY_TOTAL_NOTE.format(count=count, layouts=layout_text,
+                                        pending=PENDING_NOTE.format(n=len(run.pending)) if run.pending else ""),
+        "categories": figures_of.get("categories") or {}, "total": figures_of.get("total") or {},
     }
 
 
-def _number(value: Any) -> float | None:
-    return value if type(value) in (int, float) and math.isfinite(value) else None
+PENDING_COLUMNS = (Col("序号", INT), Col(LABEL_COUNTY), Col(LABEL_CIRCLE, WRAP, 30), Col("栏目", WRAP, 24),
+                   Col("县市区填报值"), Col("可能的正确值"), Col("问题", WRAP, 40), Col("来源", WRAP, 30))
 
 
-def _sum(values: list[float | None]) -> float | int | None:
-    present = [v for v in values if v is not None]
-    return round(sum(present), 4) if present else None
+def _write_pending(book: _Book, run: Run) -> None:
+    """待核实: the values left blank in this report because they carry an error."""
+    rows = [[i, p["county"], p["circle"], p["field"], p["value"], p["suggestion"], p["problem"],
+             _place(p)] for i, p in enumerate(run.pending, start=1)]
+    _write_table(book, PENDING_SHEET, PENDING_COLUMNS, rows, freeze_cols=3,
+                 caption=(PENDING_SHEET, PENDING_TITLE))
 
 
-def _weighted(values: list[float | None], weights: list[float | None]) -> float | None:
-    pairs = [(v, w) for v, w in zip(values, weights) if v is not None and w]
-    if not pairs:
-        present = [v for v in values if v is not None]
-        return round(sum(present) / len(present), 1) if present else None
-    return round(sum(v * w for v, w in pairs) / sum(w for _, w in pairs), 1)
-
-
-def _survey_weight(circle: dict) -> float | None:
-    """The survey's valid sample; without one, the sample the seed requires (10 % of residents)."""
-    sample = _number((circle.get("service") or {}).get("survey_sample"))
-    if sample:
-        return sample
-    residents = _number(circle.get("residents_10k"))
-    return residents * 10000 * forms.SURVEY_SAMPLE_SHARE if residents else None
-
-
-def _summed_row(rows: list[dict], weights: list[float | None]) -> dict:
-    summed = {c: _sum([_number(row.get(c)) for row in rows]) for c in OUTLET_NUMBERS}
-    summed["satisfaction_pct"] = _weighted([_number(row.get("satisfaction_pct")) for row in rows], weights)
-    summed["needs"] = None
-    return summed
-
-
-def _percent_text(share: float) -> str:
-    return f"{share * 100:g}"
-
-
-def _layout_text(counts: Counter) -> str:
-    parts = [f"{o.label} {counts[o.id]} 个" for o in forms.LAYOUTS if counts.get(o.id)]
-    return "、".join(parts) or "无"
+def _place(pending: dict) -> str:
+    where = pending.get("file") or ""
+    if pending.get("sheet"):
+        where += f" › {pending['sheet']}" + (f"!{pending['cell']}" if pending.get("cell") else "")
+    return where

@@ -33,14 +33,20 @@ def render_summary(summary: dict, outbox: Path, *, reused_files: int = 0, confir
         lines.append("未报送的县市区：" + "、".join(summary["missing_counties"]) + "。")
     lines += [f"  无法读取：{f['path']} — {f['reason']}" for f in broken]
     issues = summary["issues"]
-    lines.append(f"问题：{issues['errors']} 个错误、{issues['warnings']} 个提醒（详见汇总表“问题清单”和各县反馈表）。")
+    lines.append(f"问题：采用的文件中有 {issues['errors']} 个错误、{issues['warnings']} 个提醒"
+                 "（详见汇总表“问题清单”和各县反馈表）。")
+    if summary.get("pending"):
+        lines.append(f"有误未计入：{len(summary['pending'])} 项数值经审核有误，未计入合计，上报表中留空并列入“待核实”。")
     return "\n".join(lines + _output_lines(summary["outputs"], outbox))
 
 
 def _target_line(target: dict) -> str:
     unit = target["unit"]
     actual = "—" if target["actual"] is None else f"{target['actual']:g}{unit}"
-    return f"  {target['label']}：{actual}（目标 {target['target']:g}{unit}）" + ("，已达标" if target["met"] else "")
+    deadline = target.get("deadline")
+    due = f"，期限 {deadline}" + ("，已过" if target.get("passed") else "") if deadline else ""
+    line = f"  {target['label']}：{actual}（目标 {target['target']:g}{unit}{due}）" + ("，已达标" if target["met"] else "")
+    return line + (f"；{target['note']}" if target.get("note") else "")
 
 
 def _output_lines(outputs: dict[str, str], outbox: Path) -> list[str]:
