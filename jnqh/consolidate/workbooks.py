@@ -1054,7 +1054,7 @@ def city_total(run: Run) -> dict:
 
 
 PENDING_COLUMNS = (Col("序号", INT), Col(LABEL_COUNTY), Col(LABEL_CIRCLE, WRAP, 30), Col("栏目", WRAP, 24),
-                   Col("县市区填报值"), Col("可能的正确值"), Col("问题", WRAP, 40), Col("来源", WRAP, 30))
+                   Col("县市区填报值"), Col("可能的正确值", VALUE), Col("问题", WRAP, 40), Col("来源", WRAP, 30))
 
 
 def _write_pending(book: _Book, run: Run) -> None:
