@@ -36,10 +36,14 @@ def round_half_up(value: float, digits: int = 1) -> float:
 
 
 def circle_flags(report: FileReport, circle: CircleRecord) -> dict[str, Flag]:
-    """The circle's values with an error on them, by field path."""
+    """The circle's values with an error on them, by field path. An empty required cell has
+    nothing to leave out, so it is no flag; a value the reader could not keep (a percent of
+    120 reads as empty) is one, so that the county's own value is listed for checking."""
     flags: dict[str, Flag] = {}
     for issue in report.issues:
         if issue.severity != ERROR or not issue.field or issue.field in flags:
+            continue
+        if _get(circle.data, issue.field) is None and issue.value in (None, ""):
             continue
         if _belongs(issue, circle.source(issue.field), circle.sheet):
             flags[issue.field] = _flag(issue, _circle_suggestion(issue, circle.data))
@@ -51,6 +55,8 @@ def project_flags(report: FileReport, project: ProjectRecord) -> dict[str, Flag]
     flags: dict[str, Flag] = {}
     for issue in report.issues:
         if issue.severity != ERROR or not issue.field or issue.field in flags:
+            continue
+        if project.data.get(issue.field) is None and issue.value in (None, ""):
             continue
         source = project.sources.get(issue.field)
         if source is not None and (source.sheet, source.cell) == (issue.sheet, issue.cell):

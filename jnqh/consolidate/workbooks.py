@@ -647,7 +647,7 @@ def _city_total_row(run: Run) -> CountyRow:
     return dataclasses.replace(run.city, county=forms.TOTAL_LABEL)
 
 
-OVERVIEW_WIDTHS = (30, 11, 11, 8, 12, 22, 11)
+OVERVIEW_WIDTHS = (30, 9, 9, 6, 11, 30, 9)
 TARGET_HEADERS = ("指标", "目标", "当前", "单位", "期限", "进展", "较上期")
 TYPE_HEADERS = (FINAL_TYPE, "生活圈数", "占比（%）")
 STAT_HEADERS = ("报送情况", "数量")
@@ -696,7 +696,9 @@ def _overview_targets(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:
         ws.put(r, 3, bulksheet.TEXT, t.unit, book.fmt(FLAG))
         ws.put(r, 4, bulksheet.DATE, as_date(t.deadline), book.fmt(DATE))
         met = book.fmt(TEXT) if t.met else book.fmt(TEXT, bold=True, font_color=RED["font_color"])
-        ws.put(r, 5, bulksheet.TEXT, target_standing(t), met)
+        standing = target_standing(t)
+        ws.height(r, _row_height(max(_lines(standing, OVERVIEW_WIDTHS[5]), _lines(t.label, OVERVIEW_WIDTHS[0]))))
+        ws.put(r, 5, bulksheet.TEXT, standing, met)
         change = "+0;-0;0" if kind == INT else "+0.0;-0.0;0.0"
         ws.put(r, 6, bulksheet.NUMBER, t.change, book.fmt(kind, num_format=change))
         r += 1
