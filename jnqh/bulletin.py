@@ -75,6 +75,7 @@ def bulletin_context(run: Run) -> dict:
         "not_typed": [{"county": c["county"], "reason": c["not_typed_reason"], "accepted": c["accepted"]}
                       for c in counties if c["accepted"] and c["built"] == 0],
         "changes": _changes(run),
+        "trend": [dict(row, as_of=_date_or_none(row.get("as_of"))) for row in run.trend],
         "problems": _problems(run, counties),
         "chart": [{"county": c["county"], "accepted": c["built"], "target": c["target"]} for c in counties],
     }

@@ -233,7 +233,7 @@ def test_docx_names_the_chinese_fonts_explicitly(written):
     alternatives = {f.get(f"{W}name"): f.find(f"{W}altName").get(f"{W}val") for f in fonts
                     if f.find(f"{W}altName") is not None}
     assert alternatives[TITLE_FONT] == "宋体" and alternatives[BODY_FONT] == "仿宋"
-    assert document.count("<w:tblHeader") == 1  # the county table's header repeats on each page
+    assert document.count("<w:tblHeader") == 2  # the county and 历次 tables: header repeats on each page
     assert re.search(r"<w:instrText[^>]*> PAGE </w:instrText>", footer) and "— " in footer
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import email
 import json
 import shutil
+import zipfile
 from email import policy
 
 import openpyxl
@@ -355,3 +356,35 @@ def test_a_later_phase_is_reported_with_its_own_deadline(tmp_path):
     text = docx_text(Document(str(bulletin.write_bulletin(run, tmp_path)["docx"])))
     assert "到2030年全市建成一刻钟便民生活圈目标为200个，期限为2030年12月31日" in text
     assert "距期限（2030年12月31日）还有80个月" in text
+
+
+# ---------------------------------------------------------------------------
+# The trend across periods
+# ---------------------------------------------------------------------------
+
+
+def test_the_second_period_shows_the_trend(office, tmp_path):
+    folder = tmp_path / "办公室"
+    shutil.copytree(office["settings"].folder, folder, ignore=shutil.ignore_patterns("outbox"))
+    settings = load_settings(folder / "jnqh.toml")
+    registry = load_registry(settings.registry)
+    runs = [consolidate(settings, registry, Options(inbox=settings.inbox, outbox=settings.outbox, as_of=day)).run
+            for day in (AS_OF, AS_OF + dt.timedelta(days=7))]
+    second = runs[-1]
+    assert [row["number"] for row in second.trend] == [1, 2]
+    built = next(t for t in runs[0].targets if t.key == "circles").actual
+    assert second.trend[0]["circles"] == built
+    workbook = settings.outbox / second.outputs["consolidated"]
+    rows = _table(workbook, "历次")
+    assert [r["期数"] for r in rows] == ["第1期", "第2期"]
+    assert [r["建成数（个）"] for r in rows] == [row["circles"] for row in second.trend]
+    overview = openpyxl.load_workbook(workbook)["总览"]
+    assert len(overview._charts) == 2
+    with zipfile.ZipFile(workbook) as archive:
+        xml = "".join(archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/"))
+    assert xml.count("<c:lineChart>") == 2  # on 总览 and on 历次
+    text = docx_text(Document(str(settings.outbox / second.outputs["bulletin_docx"])))
+    assert "与第1期（截至2024年5月6日）相比，全市建成生活圈" in text
+    document = Document(str(settings.outbox / second.outputs["bulletin_docx"]))
+    table = next(rows for rows in (docx_rows(document, i) for i in range(len(document.tables))) if rows[0][0] == "期数")
+    assert [r[0] for r in table[1:]] == ["第1期", "第2期"]

@@ -307,17 +307,21 @@ def test_file_list_shows_status_hash_and_what_was_not_counted(out, run):
     assert rows[file_of("任城区")]["SHA-256（前12位）"] == run.files[0].sha256[:12]
 
 
-def test_overview_has_targets_types_and_two_charts(out, run):
-    ws = openpyxl.load_workbook(out["consolidated"])["总览"]
+def test_overview_has_targets_ranking_types_and_two_charts(out, run):
+    book = openpyxl.load_workbook(out["consolidated"])
+    ws = book["总览"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     for target in run.targets:
         assert target.label in texts
     assert all(t in texts for t in ("品质型", "提升型", "基础型", "未达标"))
-    assert len(ws._charts) == 2
+    ranking = [row for row in ws.iter_rows(values_only=True) if row[0] in {r.county for r in run.counties}]
+    assert [(row[0], row[1]) for row in ranking] == [(r.county, r.rank) for r in figures.ranked(run)]
+    assert len(ws._charts) == 2 and len(book["历次"]._charts) == 1
     with zipfile.ZipFile(out["consolidated"]) as archive:
         charts = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
         xml = "".join(archive.read(n).decode() for n in charts)
-    assert len(charts) == 2 and "<c:barChart>" in xml and "<c:pieChart>" in xml
+    # one period so far: the type mix beside the progress bars; the trend's line chart on 历次
+    assert len(charts) == 3 and "<c:barChart>" in xml and "<c:pieChart>" in xml and "<c:lineChart>" in xml
     assert "县市区汇总" in xml  # the bar chart reads the county table
 
 

@@ -36,8 +36,17 @@ def build_run(intake: Intake, registry: Registry, settings: Settings, as_of: dt.
                  + _convert_entries(intake, registry))
     run.issues = _all_issues(arrivals, intake)
     figures.compute(run, registry, settings.targets, previous.summary if previous else None,
-                    history.circles_of_run(previous.id) if previous else [])
+                    history.circles_of_run(previous.id) if previous else [], _earlier(history, as_of))
     return run
+
+
+def _earlier(history: History, as_of: dt.date) -> list[dict]:
+    """The summary of each earlier period (its last run), oldest first."""
+    latest: dict[str, dict] = {}
+    for row in history.runs():
+        if row.as_of < as_of.isoformat():
+            latest[row.as_of] = row.summary
+    return [latest[day] for day in sorted(latest)]
 
 
 def _file_entry(arrival: Arrival, mine: list[CircleEntry], registry: Registry) -> FileEntry:

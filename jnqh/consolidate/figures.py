@@ -48,8 +48,9 @@ NOT_FILLED_REASONS = (("presence", "附件2（业态“有没有”）未填写"
 
 
 def compute(run: Run, registry: Registry, specs: tuple[TargetSpec, ...], previous: dict | None,
-            previous_circles: list[dict]) -> None:
-    """Fill every figure of `run` (its circles, files, issues and projects are in place)."""
+            previous_circles: list[dict], earlier: list[dict] = ()) -> None:
+    """Fill every figure of `run` (its circles, files, issues and projects are in place);
+    `earlier` are the run summaries of the earlier periods, oldest first (for the trend)."""
     run.counties = rank(county_rows(run, registry))
     run.city = city_row(run)
     run.missing_counties = [row.county for row in run.counties if row.target and row.files == 0]
@@ -58,6 +59,7 @@ def compute(run: Run, registry: Registry, specs: tuple[TargetSpec, ...], previou
     run.changes = changes(run, previous, previous_circles)
     run.city_form5 = city_total(run)
     run.pending = pending(run)
+    run.trend = trend(run, earlier)
 
 
 # ---------------------------------------------------------------------------
@@ -281,6 +283,31 @@ def _target(spec: TargetSpec, actual, n: int, note: str, as_of: dt.date, previou
         target.months_left = None if target.passed else months_between(as_of, spec.deadline)
         target.days_left = (spec.deadline - as_of).days
     return target
+
+
+# ---------------------------------------------------------------------------
+# The trend across periods
+# ---------------------------------------------------------------------------
+
+TREND_MEASURES = ("circles", "main_city", "satisfaction", "basic_share")
+
+
+def trend(run: Run, earlier: list[dict]) -> list[dict]:
+    """第1期 … 第N期: built, 主城区 built, satisfaction, basic share and submitted, by period."""
+    rows = [_trend_row(summary.get("number"), summary.get("as_of"), summary.get("targets") or [],
+                       (summary.get("circles") or {}).get("submitted")) for summary in earlier
+            if summary.get("as_of", "") < run.as_of.isoformat()]
+    current = [{"measure": t.measure, "key": t.key, "actual": t.actual} for t in run.targets]
+    rows.append(_trend_row(run.number, run.as_of.isoformat(), current, run.city.submitted if run.city else None))
+    return rows
+
+
+def _trend_row(number, as_of, targets: list[dict], submitted) -> dict:
+    by_measure: dict[str, float | None] = {}
+    for target in targets:  # the plan's own target of each measure (a later phase measures the same)
+        by_measure.setdefault(target.get("measure") or target.get("key"), target.get("actual"))
+    return {"number": number, "as_of": as_of, "submitted": submitted,
+            **{m: by_measure.get(m) for m in TREND_MEASURES}}
 
 
 # ---------------------------------------------------------------------------

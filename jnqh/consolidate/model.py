@@ -160,6 +160,7 @@ class Run:
     city: CountyRow | None = None  # the 全市 row
     city_form5: dict = field(default_factory=dict)  # the 全市合计 附件5 (figures.city_total)
     pending: list[dict] = field(default_factory=list)  # 待核实: values left out for an error
+    trend: list[dict] = field(default_factory=list)  # one row per period, this one last (figures.trend)
     outputs: dict[str, str] = field(default_factory=dict)  # output kind → path (relative to outbox)
 
     @property

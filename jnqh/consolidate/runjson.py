@@ -31,6 +31,7 @@ def run_summary(run: Run) -> dict:
         "issues": {"errors": counts["errors"], "warnings": counts["warnings"],
                    "unreadable_files": counts["files_broken"]},
         "pending": run.pending,
+        "trend": run.trend,
         "outputs": dict(sorted(run.outputs.items())),
     }
 

@@ -53,5 +53,6 @@ def run_from_state(state: dict) -> Run:
         city=CountyRow(**state["city"]) if state.get("city") else None,
         city_form5=dict(state.get("city_form5") or {}),
         pending=list(state.get("pending") or []),
+        trend=list(state.get("trend") or []),
         outputs=dict(state.get("outputs", {})),
     )

@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -36,12 +35,11 @@ from xlsxwriter.workbook import Workbook
 
 from jnqh import forms
 from jnqh.atomic import atomic_write
-from jnqh.consolidate import bulksheet, figures
+from jnqh.consolidate import bulksheet
 from jnqh.consolidate.bulksheet import BulkSheet, as_date
 from jnqh.consolidate.model import (
-    CIRCLE_ACCEPTED, CIRCLE_STATUS_LABEL, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_ACCEPTED,
-    FILE_CONVERT, FILE_STATUS_LABEL, FILE_SUPERSEDED, FILE_UNREADABLE, CircleEntry, CountyRow,
-    FileEntry, Run, Target,
+    CIRCLE_ACCEPTED, CIRCLE_STATUS_LABEL, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_STATUS_LABEL, CircleEntry,
+    CountyRow, FileEntry, Run,
 )
 from jnqh.flags import usable
 from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
@@ -52,7 +50,7 @@ AUTHOR = "jnqh"
 TYPE_ORDER = tuple(reversed(TYPES))  # 品质型 first, 未达标 last
 
 # Sheet names (user-facing).
-CONSOLIDATED_SHEETS = ("总览", "县市区汇总", "生活圈明细", "业态网点", "评分", "项目清单", "需求清单", "问题清单", "文件清单")
+CONSOLIDATED_SHEETS = ("总览", "县市区汇总", "历次", "生活圈明细", "业态网点", "评分", "项目清单", "需求清单", "问题清单", "文件清单")
 FEEDBACK_SHEETS = ("说明", "生活圈", "评分明细", "问题", "项目", "文件")
 CITY_TOTAL_SHEET = "全市合计"
 FORM6_SHEET = "附件6"
@@ -613,10 +611,13 @@ def write_consolidated(run: Run, target: Path) -> None:
 
 def _consolidated_sheets(book: _Book, run: Run) -> None:
     accepted = run.accepted
-    names = dict(zip(("overview", "counties", "circles", "outlets", "scores", "projects", "needs", "issues",
-                      "files"), CONSOLIDATED_SHEETS))
-    _write_overview(book, run, names["overview"], names["counties"])
+    names = dict(zip(("overview", "counties", "trend", "circles", "outlets", "scores", "projects", "needs",
+                      "issues", "files"), CONSOLIDATED_SHEETS))
+    from jnqh.consolidate.overview import write_overview, write_trend
+
+    write_overview(book, run, names["overview"], names["counties"], names["trend"])
     _write_counties(book, run, names["counties"])
+    write_trend(book, run, names["trend"])
     detail = _detail_columns()
     not_typed = (_rule_on(_col_index(detail, FINAL_TYPE), f'="{NOT_TYPED}"'), RED)
     # 30-odd columns: two pages wide, the circle's name repeated on each, stay readable
@@ -645,171 +646,6 @@ def _write_counties(book: _Book, run: Run, name: str) -> None:
 def _city_total_row(run: Run) -> CountyRow:
     """The figures stage's city row, labelled 合计 as a table's last row is."""
     return dataclasses.replace(run.city, county=forms.TOTAL_LABEL)
-
-
-OVERVIEW_WIDTHS = (30, 9, 9, 6, 11, 30, 9)
-TARGET_HEADERS = ("指标", "目标", "当前", "单位", "期限", "进展", "较上期")
-TYPE_HEADERS = (FINAL_TYPE, "生活圈数", "占比（%）")
-STAT_HEADERS = ("报送情况", "数量")
-CHART_COL = len(OVERVIEW_WIDTHS) + 1
-
-
-def _write_overview(book: _Book, run: Run, name: str, counties_sheet: str) -> None:
-    """总览: title, the targets, the type mix, what arrived; two native charts."""
-    ws = book.sheet(name)
-    for c, width in enumerate(OVERVIEW_WIDTHS):
-        ws.set_column(c, c, width)
-    ws.height(0, 28)
-    ws.put(0, 0, bulksheet.TEXT, book.title, book.fmt("title"))
-    ws.put(1, 0, bulksheet.TEXT, _overview_subtitle(run), book.fmt("subtitle"))
-    r = _overview_targets(book, ws, run, 3)
-    type_top = r + 1
-    r = _overview_types(book, ws, run, type_top)
-    _overview_stats(book, ws, run, r + 1)
-    ws.insert_chart(2, CHART_COL, _progress_chart(book, run, counties_sheet), {"x_offset": 4, "y_offset": 4})
-    ws.insert_chart(26, CHART_COL, _type_chart(book, run, name, type_top + 2), {"x_offset": 4, "y_offset": 4})
-    ws.freeze_panes(2, 0)
-    _print_setup(ws, book.title, fit=(1, 1))
-
-
-def _overview_subtitle(run: Run) -> str:
-    text = f"第{run.number}期　截至日期：{run.as_of.isoformat()}　生成日期：{run.generated}"
-    if run.changes.previous_as_of:
-        text += f"　上期：第{run.changes.previous_no}期（截至 {run.changes.previous_as_of}）"
-    return text
-
-
-def _header_cells(book: _Book, ws: BulkSheet, r: int, headers: Sequence[str]) -> None:
-    for c, header in enumerate(headers):
-        ws.put(r, c, bulksheet.TEXT, header, book.fmt("header"))
-
-
-def _overview_targets(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:
-    ws.put(r, 0, bulksheet.TEXT, "目标完成情况", book.fmt("section"))
-    _header_cells(book, ws, r + 1, TARGET_HEADERS)
-    r += 2
-    for t in run.targets:
-        kind = INT if t.unit == "个" else PCT
-        ws.put(r, 0, bulksheet.TEXT, t.label, book.fmt(TEXT))
-        for c, value in ((1, t.target), (2, t.actual)):
-            ws.put(r, c, bulksheet.NUMBER, value, book.fmt(kind))
-        ws.put(r, 3, bulksheet.TEXT, t.unit, book.fmt(FLAG))
-        ws.put(r, 4, bulksheet.DATE, as_date(t.deadline), book.fmt(DATE))
-        met = book.fmt(TEXT) if t.met else book.fmt(TEXT, bold=True, font_color=RED["font_color"])
-        standing = target_standing(t)
-        ws.height(r, _row_height(max(_lines(standing, OVERVIEW_WIDTHS[5]), _lines(t.label, OVERVIEW_WIDTHS[0]))))
-        ws.put(r, 5, bulksheet.TEXT, standing, met)
-        change = "+0;-0;0" if kind == INT else "+0.0;-0.0;0.0"
-        ws.put(r, 6, bulksheet.NUMBER, t.change, book.fmt(kind, num_format=change))
-        r += 1
-    for t in run.targets:
-        if t.note:
-            ws.put(r, 0, bulksheet.TEXT, f"注：{t.label}{t.note}。", book.fmt("note"))
-            r += 1
-    return r
-
-
-def target_standing(target: Target) -> str:
-    """已达到 / 未达到，尚差 39 个，期限已过 / 未达到，尚差 2.7 个百分点，还有 12 个月."""
-    if target.actual is None:
-        return "无数据"
-    if target.met:
-        return "已达到"
-    gap = f"尚差 {_plain(target.gap)} {'个百分点' if target.unit == '%' else target.unit}"
-    if target.passed:
-        return f"未达到，{gap}，期限已过"
-    if target.months_left:
-        return f"未达到，{gap}，还有 {target.months_left} 个月"
-    if target.days_left is not None:
-        return f"未达到，{gap}，还有 {target.days_left} 天"
-    return f"未达到，{gap}"
-
-
-def _plain(value: float | None) -> str:
-    return "" if value is None else (f"{value:g}")
-
-
-def _overview_types(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:
-    ws.put(r, 0, bulksheet.TEXT, "最终类型分布（已采用的生活圈）", book.fmt("section"))
-    _header_cells(book, ws, r + 1, TYPE_HEADERS)
-    total = sum(run.type_counts.get(t, 0) for t in TYPE_ORDER)
-    r += 2
-    for t in TYPE_ORDER:
-        count = run.type_counts.get(t, 0)
-        ws.put(r, 0, bulksheet.TEXT, t, book.fmt(TEXT))
-        ws.put(r, 1, bulksheet.NUMBER, count, book.fmt(INT))
-        ws.put(r, 2, bulksheet.NUMBER, _share(count, total), book.fmt(PCT))
-        r += 1
-    ws.put(r, 0, bulksheet.TEXT, forms.TOTAL_LABEL, book.fmt(TEXT, bold=True))
-    ws.put(r, 1, bulksheet.NUMBER, total, book.fmt(INT, bold=True))
-    ws.put(r, 2, bulksheet.NUMBER, 100.0 if total else None, book.fmt(PCT, bold=True))
-    return r + 1
-
-
-def _overview_stats(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:
-    ws.put(r, 0, bulksheet.TEXT, "报送与问题", book.fmt("section"))
-    _header_cells(book, ws, r + 1, STAT_HEADERS)
-    r += 2
-    for label, value in _stats(run):
-        ws.put(r, 0, bulksheet.TEXT, label, book.fmt(TEXT))
-        ws.put(r, 1, bulksheet.VALUE, value, book.fmt(VALUE))
-        r += 1
-    return r
-
-
-def _stats(run: Run) -> list[tuple[str, Any]]:
-    counts = figures.run_counts(run)
-    return [
-        ("收到的表格文件（个）", counts["files"]),
-        ("　其中已采用的文件（个）", counts["files_accepted"]),
-        ("　已被新报送替代的文件（个）", counts["files_superseded"]),
-        ("　无法读取或需另存的文件（个）", counts["files_broken"]),
-        ("　满意度问卷等其他文件（个）", counts["files_other"]),
-        ("已采用的生活圈（个）", counts["circles_accepted"]),
-        ("被新报送替代的生活圈（个）", counts["circles_superseded"]),
-        ("名册外的生活圈（个，未计入）", counts["circles_unmatched"]),
-        ("有误数值未计入的生活圈（个）", counts["circles_flagged"]),
-        (f"问题：{SEVERITY_LABEL[ERROR]}（处，采用的文件中）", counts["errors"]),
-        (f"问题：{SEVERITY_LABEL['warning']}（处，采用的文件中）", counts["warnings"]),
-        ("逾期项目（个）", counts["overdue"]),
-        ("未报送的县市区", "、".join(run.missing_counties) or "无"),
-    ]
-
-
-def _progress_chart(book: _Book, run: Run, sheet: str):
-    """Built vs target per county, a horizontal bar chart over 县市区汇总."""
-    chart = book.wb.add_chart({"type": "bar"})
-    last = max(len(run.counties), 1)
-    categories = [sheet, 1, COUNTY_COL, last, COUNTY_COL]
-    for col, colour in zip((BUILT_COL, TARGET_COL), SERIES_COLOURS):
-        chart.add_series({"name": [sheet, 0, col], "categories": categories,
-                          "values": [sheet, 1, col, last, col], "fill": {"color": colour},
-                          "data_labels": {"value": True, "font": {"size": 8}}, "gap": 60})
-    chart.set_title({"name": "各县市区生活圈建成进度（建成数／目标数）", "name_font": {"size": 12, "bold": True}})
-    chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})
-    most = max((max(row.target, row.built) for row in run.counties), default=1)
-    chart.set_x_axis({"major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
-                      "num_font": {"size": 8}, "min": 0, "major_unit": max(1, math.ceil(most / 8))})
-    chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 600, "height": 460})
-    return chart
-
-
-def _type_chart(book: _Book, run: Run, sheet: str, first_row: int):
-    """The final-type mix of accepted circles, a pie over the 总览 type table."""
-    chart = book.wb.add_chart({"type": "pie"})
-    last = first_row + len(TYPE_ORDER) - 1
-    chart.add_series({
-        "name": "最终类型分布", "categories": [sheet, first_row, 0, last, 0],
-        "values": [sheet, first_row, 1, last, 1],
-        "points": [{"fill": {"color": colour}} for colour in TYPE_COLOURS],
-        "data_labels": {"value": True, "category": True, "percentage": True, "separator": "\n",
-                        "position": "best_fit", "font": {"size": 9}},
-    })
-    chart.set_title({"name": "最终类型分布", "name_font": {"size": 12, "bold": True}})
-    chart.set_legend({"position": "right"})
-    chart.set_size({"width": 600, "height": 320})
-    return chart
 
 
 # ---------------------------------------------------------------------------
