@@ -27,18 +27,16 @@ from xml.sax.saxutils import escape
 import jinja2
 from markupsafe import Markup
 
-from jnqh import atomic, forms
+from jnqh import atomic
 from jnqh.bulletin_docx import ACCEPTED_COLOUR, TARGET_COLOUR, bulletin_docx
 from jnqh.consolidate import figures
+from jnqh.consolidate.model import Run
 from jnqh.flags import round_half_up
-from jnqh.consolidate.model import CIRCLE_UNMATCHED, FILE_CONVERT, FILE_STATUS_LABEL, FILE_UNREADABLE, Run
-from jnqh.rubric import NOT_TYPED, TYPES
+from jnqh.rubric import TYPES
 
 TEXT_TEMPLATE = "bulletin_text.j2"
 HTML_TEMPLATE = "bulletin.html.j2"
 FILE_STEM = "通报_{date}"  # 通报_<YYYYMMDD>.docx / .html (workflow.md)
-OVERDUE_SHOWN = 5  # the worst overdue projects named in the 通报
-CIRCLES_SHOWN = 10  # circles named per problem (below 合格, low satisfaction); the rest counted
 
 # Exceptions are user-facing: Chinese, naming the template file and line.
 TEMPLATE_ERROR = "通报模板 {name} 第 {line} 行有误：{error}。请对照 jnqh 自带的模板改正。"
@@ -76,7 +74,7 @@ def bulletin_context(run: Run) -> dict:
                       for c in counties if c["accepted"] and c["built"] == 0],
         "changes": _changes(run),
         "trend": [dict(row, as_of=_date_or_none(row.get("as_of"))) for row in run.trend],
-        "problems": _problems(run, counties),
+        "problems": figures.problems(run),
         "chart": [{"county": c["county"], "accepted": c["built"], "target": c["target"]} for c in counties],
     }
 
@@ -133,78 +131,6 @@ def _changes(run: Run) -> dict:
     }
 
 
-def _problems(run: Run, counties: list[dict]) -> dict:
-    overdue = _overdue_projects(run)
-    threshold = next((t.target for t in run.targets if t.measure == "satisfaction"),
-                     forms.TARGET_SATISFACTION_PCT)
-    below_pass, low_satisfaction = _below_pass(run), _low_satisfaction(run, threshold)
-    problems = {
-        "missing_counties": list(run.missing_counties),
-        "broken_files": _broken_files(run),
-        "error_counties": [{"county": c["county"], "errors": c["errors"]}
-                           for c in counties if c["errors"]],
-        "overdue_count": sum(c["overdue"] for c in counties),
-        "overdue_worst": overdue[:OVERDUE_SHOWN],
-        "below_pass_count": len(below_pass),
-        "below_pass": below_pass[:CIRCLES_SHOWN],
-        "satisfaction_target": threshold,
-        "low_satisfaction_count": len(low_satisfaction),
-        "low_satisfaction": low_satisfaction[:CIRCLES_SHOWN],
-        "unmatched": [{"county": c.county, "name": c.name, "nearest": c.nearest}
-                      for c in run.circles if c.status == CIRCLE_UNMATCHED],
-    }
-    shown_only = ("satisfaction_target", "overdue_worst")
-    problems["any"] = any(value for key, value in problems.items() if key not in shown_only)
-    return problems
-
-
-def _broken_files(run: Run) -> list[dict]:
-    """Files that could not be used (unreadable, or a format to save as xlsx), by county."""
-    groups: dict[str, list[dict]] = {}
-    for entry in run.files:
-        if entry.status in (FILE_UNREADABLE, FILE_CONVERT):
-            groups.setdefault(entry.county or "", []).append(
-                {"path": entry.path, "status": FILE_STATUS_LABEL[entry.status], "reason": entry.reason})
-    return [{"county": county, "files": files} for county, files in groups.items()]
-
-
-def _overdue_projects(run: Run) -> list[dict]:
-    """Overdue projects, the longest overdue (then the largest investment) first."""
-    rows = []
-    for project in run.projects:
-        if not project.get("overdue"):
-            continue
-        due = _date_or_none(project.get("planned_finish"))
-        rows.append({
-            "county": project.get("county"), "circle": project.get("circle"),
-            "name": project.get("name"), "planned_finish": due, "status": project.get("status"),
-            "days": (run.as_of - due).days if due else None,
-            "investment": project.get("investment_10k_yuan"),
-        })
-    return sorted(rows, key=lambda r: (-(r["days"] or 0), -(r["investment"] or 0), r["name"] or ""))
-
-
-def _below_pass(run: Run) -> list[dict]:
-    """Accepted circles that reach no type (业态 below 基础型 or 服务 不合格)."""
-    return [
-        {"county": c.county, "name": c.name, "presence_type": c.score.get("presence", {}).get("type"),
-         "presence_total": c.score.get("presence", {}).get("total"),
-         "grade": c.score.get("service", {}).get("grade"),
-         "service_total": c.score.get("service", {}).get("total")}
-        for c in run.accepted if c.final_type == NOT_TYPED
-    ]
-
-
-def _low_satisfaction(run: Run, threshold: float) -> list[dict]:
-    """Accepted circles whose 居民满意度 is below the plan's target."""
-    rows = []
-    for circle in run.accepted:
-        pct = figures.satisfaction(circle)  # the same figure the city's target uses
-        if isinstance(pct, (int, float)) and pct < threshold:
-            rows.append({"county": circle.county, "name": circle.name, "pct": pct})
-    return sorted(rows, key=lambda r: (r["pct"], r["name"]))
-
-
 def _date_or_none(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
@@ -246,7 +172,7 @@ def template_environment(templates: Path | None = None) -> jinja2.Environment:
         loader=jinja2.ChoiceLoader(loaders), undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, finalize=_one_line)
-    env.filters.update(num=num, fixed=fixed, cn_date=cn_date, cn_index=cn_index)
+    env.filters.update(num=num, fixed=fixed, cn_date=cn_date, cn_index=cn_index, named=named)
     return env
 
 
@@ -298,6 +224,15 @@ def num(value, digits: int = 1) -> str:
 def fixed(value, digits: int = 1) -> str:
     """A number with exactly `digits` decimals, as a table column shows it; None as '—'."""
     return "—" if value is None else f"{round_half_up(value, digits):.{digits}f}"
+
+
+def named(circle: str | None, county: str | None) -> str:
+    """A circle as the 通报 names it: the registry's name, which already starts with its county
+    (“任城区南苑街道…”); the county is put first only where the name lacks it."""
+    circle = circle or ""
+    if not county or circle.startswith(county) or circle.startswith(county[:2]):
+        return circle
+    return county + circle
 
 
 def cn_date(value) -> str:

@@ -418,3 +418,102 @@ def run_counts(run: Run) -> dict:
         "errors": run.city.errors if run.city else 0, "warnings": run.city.warnings if run.city else 0,
         "overdue": run.city.overdue if run.city else 0,
     }
+
+
+# ---------------------------------------------------------------------------
+# The problems the 通报 names (what a county must do is said in its feedback)
+# ---------------------------------------------------------------------------
+
+NAMED = 6  # counties or circles named per problem; the rest are counted ("等 N 个")
+OVERDUE_NAMED = 5
+
+
+def problems(run: Run) -> dict:
+    """Each kind of problem once: its count, the counties it concerns (most first), the
+    worst cases; files a county has since replaced with a readable one are not problems."""
+    counties = [r for r in run.counties if r.target or r.files]
+    below = sorted((r for r in counties if r.accepted - r.built), key=lambda r: -(r.accepted - r.built))
+    errors = sorted((r for r in counties if r.errors), key=lambda r: -r.errors)
+    overdue = overdue_projects(run)
+    low = low_satisfaction(run)
+    threshold = _satisfaction_threshold(run)
+    with_satisfaction = sum(1 for c in run.accepted if satisfaction(c) is not None)
+    unmatched: dict[str, int] = {}
+    for circle in run.circles:
+        if circle.status == CIRCLE_UNMATCHED:
+            unmatched[circle.county or ""] = unmatched.get(circle.county or "", 0) + 1
+    result = {
+        "missing_counties": list(run.missing_counties),
+        "broken": unreplaced_broken_files(run),
+        "errors": {"total": sum(r.errors for r in errors), "counties": len(errors),
+                   "by_count": _grouped((r.county, r.errors) for r in errors)},
+        "overdue": {"total": len(overdue), "worst": overdue[:OVERDUE_NAMED],
+                    "left_out": max(len(overdue) - OVERDUE_NAMED, 0)},
+        "below_pass": {"total": sum(r.accepted - r.built for r in below),
+                       "counties": [{"county": r.county, "count": r.accepted - r.built, "all": r.built == 0,
+                                     "reason": r.not_typed_reason} for r in below[:NAMED]],
+                       "left_out": max(len(below) - NAMED, 0),
+                       "all_failed": [{"county": r.county, "reason": r.not_typed_reason}
+                                      for r in below if r.built == 0]},
+        "low_satisfaction": {"total": len(low), "of": with_satisfaction, "threshold": threshold,
+                             "all": bool(low) and len(low) == with_satisfaction, "lowest": low[:NAMED]},
+        "unmatched": [{"county": county, "count": count} for county, count in unmatched.items()],
+    }
+    result["any"] = any((result["missing_counties"], result["broken"], errors, overdue, below, low, unmatched))
+    return result
+
+
+def _grouped(pairs) -> list[dict]:
+    """(county, n) → [{"n": 2, "counties": [...]}, {"n": 1, ...}], the largest n first."""
+    groups: dict[int, list[str]] = {}
+    for county, count in pairs:
+        groups.setdefault(count, []).append(county)
+    return [{"n": n, "counties": groups[n]} for n in sorted(groups, reverse=True)]
+
+
+def unreplaced_broken_files(run: Run) -> list[dict]:
+    """Unusable files per county, leaving out those the county has since replaced: a readable
+    file of the same county that arrived later and is in use."""
+    in_use = [f for f in run.files if f.status in IN_USE and f.county]
+    groups: dict[str, int] = {}
+    for entry in run.files:
+        if entry.status not in BROKEN:
+            continue
+        replaced = any(f.county == entry.county and f.modified >= entry.modified and f.circles for f in in_use)
+        if not replaced:
+            groups[entry.county or ""] = groups.get(entry.county or "", 0) + 1
+    order = {name: i for i, name in enumerate(forms.COUNTIES)}
+    return [{"county": c, "files": n} for c, n in sorted(groups.items(), key=lambda kv: order.get(kv[0], 99))]
+
+
+def overdue_projects(run: Run) -> list[dict]:
+    """Overdue projects, the longest overdue (then the largest investment) first."""
+    rows = []
+    for project in run.projects:
+        if not project.get("overdue"):
+            continue
+        due = _date(project.get("planned_finish"))
+        rows.append({"county": project.get("county"), "circle": project.get("circle"),
+                     "name": project.get("name"), "planned_finish": due, "status": project.get("status"),
+                     "days": (run.as_of - due).days if due else None,
+                     "investment": project.get("investment_10k_yuan")})
+    return sorted(rows, key=lambda r: (-(r["days"] or 0), -(r["investment"] or 0), r["name"] or ""))
+
+
+def low_satisfaction(run: Run) -> list[dict]:
+    """Accepted circles whose satisfaction is below the target, the lowest first."""
+    threshold = _satisfaction_threshold(run)
+    rows = [{"county": c.county, "name": c.name, "pct": round_half_up(satisfaction(c))}
+            for c in run.accepted if satisfaction(c) is not None and satisfaction(c) < threshold]
+    return sorted(rows, key=lambda r: (r["pct"], r["name"]))
+
+
+def _satisfaction_threshold(run: Run) -> float:
+    return next((t.target for t in run.targets if t.measure == "satisfaction"), forms.TARGET_SATISFACTION_PCT)
+
+
+def _date(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
