@@ -47,6 +47,7 @@ class Settings:
     report_templates: Path | None = None  # the office's own 通报 templates, if any
     rubric: Rubric = field(default_factory=Rubric)
     targets: tuple[TargetSpec, ...] = DEFAULT_TARGETS
+    reply_days: int = 7  # counties are asked to resubmit within this many days of the 通报
     mail: MailSettings = field(default_factory=MailSettings)
     source: Path | None = None  # the config file read, if any
 
@@ -100,9 +101,20 @@ def _settings(table: dict, folder: Path, source: Path | None, environ) -> Settin
         report_templates=path_of("report_templates", None),
         rubric=rubric,
         targets=targets,
+        reply_days=_reply_days(table.get("feedback", {})),
         mail=_mail(table.get("mail", {}), environ),
         source=source,
     )
+
+
+def _reply_days(table: dict) -> int:
+    unknown = set(table) - {"reply_days"}
+    if unknown:
+        raise ConfigError(f"配置文件 [feedback] 中有不认识的设置：{'、'.join(sorted(unknown))}（可用：reply_days）")
+    days = table.get("reply_days", 7)
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 60:
+        raise ConfigError("配置文件 [feedback] 的 reply_days 应为 1 到 60 之间的整数（通报发出后几天内重新报送）")
+    return days
 
 
 def _mail(table: dict, environ) -> MailSettings:
@@ -141,6 +153,9 @@ city_tier = "其他"                # 城市等级：一线 / 二线 / 其他（
 # value = 200
 # unit = "个"
 # deadline = 2030-12-31
+
+[feedback]
+reply_days = 7                    # 反馈表要求县市区在通报发出后几天内改正并重新报送
 
 [mail]
 host = "127.0.0.1"

@@ -9,6 +9,7 @@ through :func:`usable`, which leaves the flagged values out. Warnings never excl
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -51,16 +52,17 @@ def circle_flags(report: FileReport, circle: CircleRecord) -> dict[str, Flag]:
 
 
 def project_flags(report: FileReport, project: ProjectRecord) -> dict[str, Flag]:
-    """The project's values with an error on them, by field id."""
+    """The project's values with an error on them, by field id (issues name them project.<id>)."""
     flags: dict[str, Flag] = {}
     for issue in report.issues:
-        if issue.severity != ERROR or not issue.field or issue.field in flags:
+        if issue.severity != ERROR or not issue.field:
             continue
-        if project.data.get(issue.field) is None and issue.value in (None, ""):
+        field_id = issue.field.removeprefix("project.")
+        if field_id in flags or (project.data.get(field_id) is None and issue.value in (None, "")):
             continue
-        source = project.sources.get(issue.field)
+        source = project.sources.get(field_id)
         if source is not None and (source.sheet, source.cell) == (issue.sheet, issue.cell):
-            flags[issue.field] = _flag(issue, None)
+            flags[field_id] = dataclasses.replace(_flag(issue, None), path=field_id)
     return flags
 
 

@@ -210,7 +210,7 @@ def report_to_json(report: FileReport) -> dict:
         "projects": [{"data": p.data, "sheet": p.sheet, "row": p.row, "sources": sources(p)}
                      for p in report.projects],
         "issues": [{k: getattr(i, k) for k in ("code", "severity", "sheet", "cell", "field", "message",
-                                                 "hint", "value")} for i in report.issues],
+                                                 "hint", "value", "circle")} for i in report.issues],
     }
 
 

@@ -36,6 +36,7 @@ class Issue:
     message: str
     hint: str
     value: str | None = None
+    circle: str | None = None  # the circle it concerns, where the finder knows (not in the JSON contract)
 
     @property
     def title(self) -> str:
@@ -147,7 +148,7 @@ CATALOGUE: tuple[IssueKind, ...] = (
        "核对两项投资额，单位都是万元"),
     _k("P-FINISH-BEFORE-START", E, "完成时间早于开工时间", "计划完成时间 {finish} 早于开工时间 {start}", "核对两个日期"),
     _k("P-DONE-NO-DATE", E, "已完成但缺完成时间", "项目状态为“已完成”，但没有填写实际完成时间", "补填实际完成时间"),
-    _k("P-OVERDUE", W, "项目逾期", "计划 {finish} 完成，截至 {as_of} 仍为“{status}”", "加快推进，或在备注中说明原因并调整计划完成时间"),
+    _k("P-OVERDUE", W, "项目逾期", "项目“{name}”计划 {finish} 完成，截至 {as_of} 仍为“{status}”", "加快推进，或在备注中说明原因并调整计划完成时间"),
     _k("P-CIRCLE-UNKNOWN", W, "项目所属生活圈不明", "项目所属生活圈“{value}”不在本工作簿的附件5中", "生活圈名称与附件5保持一致"),
     _k("P-COMMUNITY-AMBIGUOUS", W, "项目所属生活圈不明", "社区“{value}”同时是几个生活圈的服务社区，无法确定这个项目属于哪个生活圈",
        "在附件6中增加“生活圈名称”一列并填写"),
@@ -159,7 +160,7 @@ CATALOGUE: tuple[IssueKind, ...] = (
        "核对附件2勾选或附件5网点数"),
     _k("X-OUTLETS-NO-PRESENCE", W, "业态与网点数不一致", "附件2中“{type}”为“有”，但附件5中“{category}”网点数为 0",
        "核对附件2勾选或附件5网点数"),
-    _k("S-FACT-MISSING", W, "评分所需信息未填", "评分项“{item}”需要的“{label}”没有填写，该项按缺项计分", "在附件3服务指标中补填"),
+    _k("S-FACT-MISSING", W, "评分所需信息未填", "评分项“{item}”需要的“{label}”没有填写，该项按缺项计分", "在{where}中补填"),
     _k("S-SELF-SCORE", W, "自评与计算不符", "“{item}”自评 {self_score} 分，按填报事实计算为 {points} 分", "核对自评或补充事实"),
     # -- 附件4 survey ----------------------------------------------------------------
     _k("Q-NO-QUESTIONS", E, "问卷缺少评价题", "问卷导出文件中没有找到这些题目：{missing}", "导出时请包含全部题目，题干不要改写"),
@@ -182,7 +183,7 @@ class _Blank(dict):
 
 
 def make(code: str, *, file: str, sheet: str | None = None, cell: str | None = None,
-         field: str | None = None, value: object = None, **params: object) -> Issue:
+         field: str | None = None, value: object = None, circle: str | None = None, **params: object) -> Issue:
     """Create an Issue of catalogue kind `code`, filling its templates from `params`."""
     kind = KIND[code]
     shown = "" if value is None else _show(value)
@@ -193,7 +194,7 @@ def make(code: str, *, file: str, sheet: str | None = None, cell: str | None = N
         code=code, severity=kind.severity, file=file, sheet=sheet, cell=cell, field=field,
         message=kind.message.format_map(values),
         hint=kind.hint.format_map(values),
-        value=None if value is None else shown,
+        value=None if value is None else shown, circle=circle,
     )
 
 

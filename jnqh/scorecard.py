@@ -38,14 +38,25 @@ def score_record(circle: CircleRecord, report: FileReport, rubric: Rubric, proje
             continue
         item = by_item.get(path, PRESENCE_ITEM)
         report.issues.append(_issue("S-FACT-MISSING", report, circle, path, item=item,
-                                    label=forms.field_label(path)))
+                                    label=forms.field_label(path), where=fact_place(path)))
     for diff in score.get("self_score_differences") or ():
         report.issues.append(_issue("S-SELF-SCORE", report, circle, "self_score", item=diff.get("item", ""),
                                     self_score=diff.get("self_score"), points=diff.get("points")))
     return score
 
 
+def fact_place(path: str) -> str:
+    """Where a fact the scorer needs is filled: the form it belongs to, as the template names it."""
+    if path == "service.events":
+        return f"“{forms.EVENTS_LABEL}”表（每次活动一行）"
+    if path.startswith("presence"):
+        return "附件2（业态清单）"
+    if path.startswith("service."):
+        return "附件3（服务指标）"
+    return "本生活圈的附件5"
+
+
 def _issue(code: str, report: FileReport, circle: CircleRecord, path: str, **params):
     source = circle.source(path) or Source(circle.sheet, "")
     return make(code, file=report.path, sheet=source.sheet, cell=source.cell or None,
-                field=path, **params)
+                field=path, circle=circle.name, **params)

@@ -388,3 +388,90 @@ def test_the_second_period_shows_the_trend(office, tmp_path):
     document = Document(str(settings.outbox / second.outputs["bulletin_docx"]))
     table = next(rows for rows in (docx_rows(document, i) for i in range(len(document.tables))) if rows[0][0] == "期数")
     assert [r[0] for r in table[1:]] == ["第1期", "第2期"]
+
+
+# ---------------------------------------------------------------------------
+# The feedback a county can act on
+# ---------------------------------------------------------------------------
+
+
+def _fix_sheet(office, county: str) -> tuple[str, list[dict]]:
+    """The 整改清单's note line and its rows, keyed by the header."""
+    rows = list(openpyxl.load_workbook(_file(office, f"feedback:{county}"))["整改清单"].iter_rows(values_only=True))
+    top = next(i for i, row in enumerate(rows) if row[0] == "序号")
+    return rows[top - 1][0], [dict(zip(rows[top], row)) for row in rows[top + 1:]]
+
+
+def test_the_fix_list_comes_first_with_a_deadline_and_the_rank(office):
+    run = office["run"]
+    assert openpyxl.load_workbook(_file(office, "feedback:任城区")).sheetnames[0] == "整改清单"
+    note, rows = _fix_sheet(office, "任城区")
+    by = AS_OF + dt.timedelta(days=7)  # generated on the 截至日期; the config's default reply_days
+    assert run.reply_by == by.isoformat()
+    assert f"请于{by.year}年{by.month}月{by.day}日前逐条改正后重新报送" in note
+    rank = next(r.rank for r in run.counties if r.county == "任城区")
+    assert f"第 {rank} 名" in note
+    errors = sum(1 for r in rows if r["类别"] == "错误")
+    assert f"错误{errors}处" in note and errors == next(r.errors for r in run.counties if r.county == "任城区")
+    assert [r["序号"] for r in rows] == list(range(1, len(rows) + 1))
+    assert rows[0]["类别"] == "错误" and rows[0]["工作表"] and rows[0]["单元格"]
+
+
+def test_each_problem_is_listed_once_and_points_to_the_sheet_it_belongs_to(office):
+    unscored = next(r.county for r in office["run"].counties if r.not_typed_reason)
+    _, rows = _fix_sheet(office, unscored)
+    keys = [(r["生活圈名称"], r["工作表"], r["单元格"], r["问题"]) for r in rows]
+    assert len(keys) == len(set(keys))
+    fills = [r for r in rows if r["类别"] == "补填"]
+    # one line per form left out, naming its circles, not one per fact and circle
+    assert 1 <= len(fills) <= 3
+    assert any("附件2" in r["怎么改"] for r in fills)
+    assert all("附件3" in r["怎么改"] for r in fills if "业态满意度" in r["问题"])
+    for county in (row.county for row in office["run"].counties if row.files):
+        note, rows = _fix_sheet(office, county)
+        text = note + "".join(str(v) for r in rows for v in r.values() if v is not None)
+        assert "self_score" not in text and "zip" not in text.lower() and "record" not in text
+
+
+def test_a_county_that_sent_nothing_is_told_what_to_send_by_when(office):
+    silent = office["summary"].silent_counties[0]
+    note, rows = _fix_sheet(office, silent)
+    assert rows == []
+    assert f"本期未收到{silent}报送的材料" in note and "前使用统一模板填报附件5、附件6" in note
+    assert "改正后重新报送" not in note
+
+
+def test_not_typed_circles_are_red_in_the_feedback(office):
+    county = next(r.county for r in office["run"].counties if r.accepted > r.built)
+    ws = openpyxl.load_workbook(_file(office, f"feedback:{county}"))["生活圈"]
+    formulas = [rule.formula[0] for cf in ws.conditional_formatting for rule in cf.rules]
+    assert any('="未达标"' in f for f in formulas)
+
+
+def test_reply_days_come_from_the_config(tmp_path):
+    (tmp_path / "jnqh.toml").write_text("[feedback]\nreply_days = 10\n", encoding="utf-8")
+    assert load_settings(tmp_path / "jnqh.toml").reply_days == 10
+    (tmp_path / "jnqh.toml").write_text("[feedback]\nreply_days = 0\n", encoding="utf-8")
+    with pytest.raises(Exception, match="reply_days 应为 1 到 60"):
+        load_settings(tmp_path / "jnqh.toml")
+
+
+def test_a_project_value_with_an_error_is_left_out_of_the_investment_sums():
+    from jnqh.flags import project_flags
+    from jnqh.issues import make
+    from jnqh.model import FileReport, ProjectRecord, Source
+
+    project = ProjectRecord({"name": "早餐店改造", "investment_10k_yuan": 10.0, "invested_10k_yuan": 800.0},
+                            "附件6", 3, {"invested_10k_yuan": Source("附件6", "H3")})
+    report = FileReport("任城区.xlsx", None, projects=[project], issues=[
+        make("P-INVESTED-GT-TOTAL", file="任城区.xlsx", sheet="附件6", cell="H3", field="project.invested_10k_yuan",
+             value=800, invested=800, total=10)])
+    flags = project_flags(report, project)
+    assert list(flags) == ["invested_10k_yuan"]
+    run = sample_run()
+    run.projects[0]["invested_10k_yuan"] = 800.0
+    run.projects[0]["flags"] = {"invested_10k_yuan": {"code": "P-INVESTED-GT-TOTAL", "value": "800"}}
+    before = run.city.invested_10k_yuan
+    figures.compute(run, sample_registry(), DEFAULT_TARGETS, None, [])
+    others = sum(p["invested_10k_yuan"] for p in run.projects[1:])
+    assert run.city.invested_10k_yuan == round_half_up(others, 2) != before

@@ -15,14 +15,14 @@ import pytest
 
 from jnqh import forms
 from jnqh.consolidate import figures
+from jnqh.consolidate.feedback import FEEDBACK_SHEETS, write_feedback
 from jnqh.targets import DEFAULT_TARGETS
 from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_ACCEPTED, FILE_SUPERSEDED,
     FILE_UNREADABLE, CircleEntry, FileEntry, Run,
 )
 from jnqh.consolidate.workbooks import (
-    CITY_TOTAL_SHEET, CONSOLIDATED_SHEETS, FEEDBACK_SHEETS, FORM6_SHEET, city_total, write_consolidated,
-    write_feedback, write_upward,
+    CITY_TOTAL_SHEET, CONSOLIDATED_SHEETS, FORM6_SHEET, city_total, write_consolidated, write_upward,
 )
 from jnqh.issues import ERROR, SEVERITY_LABEL, make
 from jnqh.registry import RegisteredCircle, Registry

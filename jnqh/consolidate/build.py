@@ -36,7 +36,8 @@ def build_run(intake: Intake, registry: Registry, settings: Settings, as_of: dt.
                  + _convert_entries(intake, registry))
     run.issues = _all_issues(arrivals, intake)
     figures.compute(run, registry, settings.targets, previous.summary if previous else None,
-                    history.circles_of_run(previous.id) if previous else [], _earlier(history, as_of))
+                    history.circles_of_run(previous.id) if previous else [], _earlier(history, as_of),
+                    settings.reply_days)
     return run
 
 

@@ -48,9 +48,10 @@ NOT_FILLED_REASONS = (("presence", "附件2（业态“有没有”）未填写"
 
 
 def compute(run: Run, registry: Registry, specs: tuple[TargetSpec, ...], previous: dict | None,
-            previous_circles: list[dict], earlier: list[dict] = ()) -> None:
+            previous_circles: list[dict], earlier: list[dict] = (), reply_days: int = 7) -> None:
     """Fill every figure of `run` (its circles, files, issues and projects are in place);
-    `earlier` are the run summaries of the earlier periods, oldest first (for the trend)."""
+    `earlier` are the run summaries of the earlier periods, oldest first (for the trend);
+    counties are asked to resubmit within `reply_days` of the 通报."""
     run.counties = rank(county_rows(run, registry))
     run.city = city_row(run)
     run.missing_counties = [row.county for row in run.counties if row.target and row.files == 0]
@@ -60,6 +61,7 @@ def compute(run: Run, registry: Registry, specs: tuple[TargetSpec, ...], previou
     run.city_form5 = city_total(run)
     run.pending = pending(run)
     run.trend = trend(run, earlier)
+    run.reply_by = (dt.date.fromisoformat(run.generated[:10]) + dt.timedelta(days=reply_days)).isoformat()
 
 
 # ---------------------------------------------------------------------------

@@ -161,6 +161,7 @@ class Run:
     city_form5: dict = field(default_factory=dict)  # the 全市合计 附件5 (figures.city_total)
     pending: list[dict] = field(default_factory=list)  # 待核实: values left out for an error
     trend: list[dict] = field(default_factory=list)  # one row per period, this one last (figures.trend)
+    reply_by: str | None = None  # ISO date by which counties are asked to resubmit
     outputs: dict[str, str] = field(default_factory=dict)  # output kind → path (relative to outbox)
 
     @property

@@ -75,7 +75,8 @@ def _init_worker(run: Run, outbox: Path, templates: Path | None) -> None:
 
 def _write(job: tuple[str, str | None]) -> bytes | None:
     from jnqh.bulletin import write_bulletin
-    from jnqh.consolidate.workbooks import write_consolidated, write_feedback, write_upward
+    from jnqh.consolidate.feedback import write_feedback
+    from jnqh.consolidate.workbooks import write_consolidated, write_upward
 
     run, outbox = _CONTEXT["run"], _CONTEXT["outbox"]
     kind, county = job

@@ -54,5 +54,6 @@ def run_from_state(state: dict) -> Run:
         city_form5=dict(state.get("city_form5") or {}),
         pending=list(state.get("pending") or []),
         trend=list(state.get("trend") or []),
+        reply_by=state.get("reply_by"),
         outputs=dict(state.get("outputs", {})),
     )

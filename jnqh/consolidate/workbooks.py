@@ -51,7 +51,6 @@ TYPE_ORDER = tuple(reversed(TYPES))  # 品质型 first, 未达标 last
 
 # Sheet names (user-facing).
 CONSOLIDATED_SHEETS = ("总览", "县市区汇总", "历次", "生活圈明细", "业态网点", "评分", "项目清单", "需求清单", "问题清单", "文件清单")
-FEEDBACK_SHEETS = ("说明", "生活圈", "评分明细", "问题", "项目", "文件")
 CITY_TOTAL_SHEET = "全市合计"
 FORM6_SHEET = "附件6"
 FORM5_TAG, FORM6_TAG = "附件5", "附件6"
@@ -67,12 +66,6 @@ PART_SERVICE = "附件3 服务“好不好”"
 FINAL_TYPE = "最终类型"
 IGNORED = "非表格文件，已忽略"
 LOCK_FILE = "Excel 临时锁文件，已跳过"
-FEEDBACK_ABOUT = (
-    "本工作簿由市商务局根据截至 {as_of} 收到的报送材料自动生成（第{number}期），只含本县市区的生活圈。"
-    "“生活圈”列出各生活圈的类型、得分和评价等级；“评分明细”逐项说明每一分的依据；"
-    "“问题”列出报送文件中需要改正的地方（文件、工作表、单元格和改法），请先改“错误”；"
-    "“项目”列出附件6项目，逾期的已标出；“文件”列出收到的每个文件及是否采用。请改正后重新报送。"
-)
 CITY_TOTAL_NOTE = (
     "本表由全市已采用的 {count} 个生活圈汇总：网点数、从业人数、连锁店数、商业中心数和覆盖居民数为各生活圈之和；"
     "居民满意度、设施面积比例按覆盖居民数加权平均；运营主体勾选全市用到的全部类型。发展形态：{layouts}。{pending}"
@@ -205,6 +198,7 @@ STYLE_FORMAT: dict[str, dict] = {
     "title": {"bold": True, "font_size": 16, "border": 0, "align": "left"},
     "subtitle": {"font_size": 10, "font_color": "#595959", "border": 0},
     "note": {"font_size": 10, "font_color": "#595959", "border": 0},
+    "caption_note": {"text_wrap": True, "border": 0, "valign": "top", "font_size": 11},
     "section": {"bold": True, "font_size": 12, "border": 0},
     "form_tag": {"bold": True, "font_size": 12, "border": 0},
     "form_title": {"bold": True, "font_size": 16, "border": 0, "align": "center"},
@@ -274,7 +268,7 @@ def _write_rows(ws: BulkSheet, first: int, rows: Sequence[Sequence], columns: li
 
 def _write_table(book: _Book, name: str, columns: Sequence[Col], rows: Sequence[Sequence], *,
                  freeze_cols: int = 0, bold_from: int | None = None, rules: Iterable[tuple[str, dict]] = (),
-                 landscape: bool = True, pages_wide: int = 1, caption: tuple[str, str] | None = None) -> BulkSheet:
+                 landscape: bool = True, pages_wide: int = 1, caption: tuple[str, ...] | None = None) -> BulkSheet:
     """One sheet holding one table: header row, rows, then widths, freeze, filter, print.
 
     Rows from `bold_from` on (a 合计 row) are bold and left out of the filter range.
@@ -283,7 +277,7 @@ def _write_table(book: _Book, name: str, columns: Sequence[Col], rows: Sequence[
     """
     ws = book.sheet(name)
     widths = _fit_widths(columns, rows)
-    top = 0 if caption is None else _write_caption(book, ws, caption, len(columns))
+    top = 0 if caption is None else _write_caption(book, ws, caption, len(columns), widths)
     ws.height(top, _header_height(columns, widths))
     header = book.fmt("header")
     for c, col in enumerate(columns):
@@ -305,13 +299,19 @@ def _write_table(book: _Book, name: str, columns: Sequence[Col], rows: Sequence[
     return ws
 
 
-def _write_caption(book: _Book, ws: BulkSheet, caption: tuple[str, str], width: int) -> int:
-    """附件N on the first line, the form's title centred on the second; the header's row."""
-    tag, title = caption
+def _write_caption(book: _Book, ws: BulkSheet, caption: tuple[str, ...], width: int,
+                   widths: Sequence[float] = ()) -> int:
+    """附件N on the first line, the form's title centred on the second, and a note over the
+    whole width below them if there is one; the header's row."""
+    tag, title, *note = caption
     ws.put(0, 0, bulksheet.TEXT, tag, book.fmt("form_tag"))
     ws.height(1, 30)
     _merged(ws, 1, 0, 1, width - 1, title, book.fmt("form_title"))
-    return 2
+    if not note:
+        return 2
+    ws.height(2, _row_height(_lines(note[0], sum(widths) or 80)))
+    _merged(ws, 2, 0, 2, width - 1, note[0], book.fmt("caption_note"))
+    return 3
 
 
 def _finish_table(book: _Book, ws: BulkSheet, top: int, data_rows: int, width: int,
@@ -648,55 +648,7 @@ def _city_total_row(run: Run) -> CountyRow:
     return dataclasses.replace(run.city, county=forms.TOTAL_LABEL)
 
 
-# ---------------------------------------------------------------------------
-# County feedback
-# ---------------------------------------------------------------------------
-
-STANDING_COLUMNS = (Col("项目"), Col("内容", VALUE, 80))
-FEEDBACK_CIRCLE_COLUMNS = (Col(LABEL_CIRCLE), Col("状态"), Col(forms.CIRCLE_FIELD["as_of"].label, DATE),
-                           *(col for col, _ in SCORE_VIEW), *SOURCE_COLUMNS)
-
-
-def write_feedback(run: Run, county: str, target: Path) -> None:
-    """反馈/<县市区>_反馈_<YYYYMMDD>.xlsx: that county's circles, scores, problems only."""
-    title = f"{county}一刻钟便民生活圈报送反馈（第{run.number}期）"
-    _write_workbook(target, title, run.as_of, lambda book: _feedback_sheets(book, run, county))
-
-
-def _feedback_sheets(book: _Book, run: Run, county: str) -> None:
-    names = dict(zip(("about", "circles", "scores", "issues", "projects", "files"), FEEDBACK_SHEETS))
-    own = [c for c in run.circles if c.county == county]
-    accepted = [c for c in own if c.status == CIRCLE_ACCEPTED]
-    _write_table(book, names["about"], STANDING_COLUMNS, _standing_rows(run, county), landscape=False)
-    _write_table(book, names["circles"], FEEDBACK_CIRCLE_COLUMNS, _feedback_circle_rows(own), freeze_cols=1)
-    _write_table(book, names["scores"], SCORE_COLUMNS, _score_rows(accepted), freeze_cols=2, rules=SCORE_RULES)
-    _write_table(book, names["issues"], ISSUE_COLUMNS, _issue_rows(run, run.issues_of(county)), rules=ISSUE_RULES)
-    _write_table(book, names["projects"], PROJECT_COLUMNS, _project_rows(run.projects_of(county)),
-                 freeze_cols=4, rules=PROJECT_RULES)
-    files = [f for f in run.files if f.county == county]
-    _write_table(book, names["files"], FILE_COLUMNS, _file_rows(run, files, skipped=False))
-
-
-def _feedback_circle_rows(circles: Iterable[CircleEntry]) -> list[list]:
-    return [[c.name, _circle_status(c), as_date(c.data.get("as_of")),
-             *(get(c) for _, get in SCORE_VIEW), c.file, c.sheet] for c in circles]
-
-
-def _standing_rows(run: Run, county: str) -> list[list]:
-    """说明: where the county stands (the figures of its 县市区汇总 row), then what this is."""
-    rows: list[list] = [[LABEL_COUNTY, county], ["截至日期", run.as_of.isoformat()], ["期数", f"第{run.number}期"]]
-    row = next((r for r in run.counties if r.county == county), None)
-    if row is not None:
-        rows.append(["在全市的排名", _rank_text(run, row)])
-        for col, value in list(zip(COUNTY_COLUMNS, _county_values(row)))[2:]:
-            rows.append([col.header, value])
-            if col is COUNTY_COLUMNS[BUILT_PCT_COL]:
-                rows.append(["全市建成率（%）", run.city.built_pct if run.city else None])
-    rows.append(["说明", FEEDBACK_ABOUT.format(as_of=run.as_of.isoformat(), number=run.number)])
-    return rows
-
-
-def _rank_text(run: Run, row: CountyRow) -> str:
+def rank_text(run: Run, row: CountyRow) -> str:
     """The figures stage's rank, as the 通报's county table shows it."""
     if row.rank is None:
         return "不参与排名（名册中没有本县市区的生活圈）"
