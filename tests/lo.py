@@ -42,8 +42,14 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-requires_soffice = pytest.mark.skipif(
+_skip_without_soffice = pytest.mark.skipif(
     soffice() is None, reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc")
+
+
+def requires_soffice(test):
+    """Mark a test that drives LibreOffice: skipped without it, and selectable with
+    ``-m libreoffice`` (one decorator, so the mark cannot be forgotten)."""
+    return pytest.mark.libreoffice(_skip_without_soffice(test))
 
 
 def _profile(root: Path) -> str:

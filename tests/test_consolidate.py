@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from jnqh.cli import cli
+from test_score_cli import expected_final_type
 from jnqh.config import load_settings
 from jnqh.consolidate.lock import Busy, run_lock
 from jnqh.consolidate.pipeline import Options, consolidate
@@ -108,7 +109,7 @@ def test_resubmission_supersedes_and_unknown_names_are_listed(ran):
 def test_every_accepted_circle_is_scored(ran):
     run = ran[1]
     for circle in run.accepted:
-        assert circle.final_type in ("品质型", "提升型", "基础型", "未达标")
+        assert circle.final_type == expected_final_type(circle.score), circle.name
         assert len(circle.score["service"]["items"]) == 10
     assert sum(run.type_counts.values()) == len(run.accepted)
 

@@ -26,7 +26,10 @@ def test_score_json_adds_the_contract_score_to_each_circle():
     assert set(score["service"]) >= {"total", "grade", "items"}
     assert [item["no"] for item in score["service"]["items"]] == list(range(1, 11))
     assert all(set(item) >= {"no", "name", "points", "max", "explanation"} for item in score["service"]["items"])
-    assert score["final_type"] in ("品质型", "提升型", "基础型", "未达标") and score["explanation"]
+    assert score["final_type"] == expected_final_type(score) and score["explanation"]
+    assert score["presence"]["type"] == ("未达标", "基础型", "提升型", "品质型")[
+        3 if score["presence"]["total"] >= 90 else 2 if score["presence"]["total"] >= 80
+        else 1 if score["presence"]["total"] >= 70 else 0]
 
 
 def test_missing_facts_are_reported_not_silently_zero():
@@ -100,3 +103,14 @@ def test_survey_command_prints_rates_per_circle(tmp_path):
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)["circles"][circle["name"]]
     assert figures["answers"] == 120 and 0 <= figures["business_pct"] <= 100
+
+
+def expected_final_type(score: dict) -> str:
+    """scoring.md, independently of the scorer: 附件2 total → type (90/80/70), 附件3 total →
+    grade (90/80/70), the grade caps the type (合格 → 基础型 …), 不合格 or 未达标 → 未达标."""
+    order = ("未达标", "基础型", "提升型", "品质型")
+
+    def band(total: float) -> int:
+        return 3 if total >= 90 else 2 if total >= 80 else 1 if total >= 70 else 0
+
+    return order[min(band(score["presence"]["total"]), band(score["service"]["total"]))]
