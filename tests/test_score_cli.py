@@ -114,3 +114,53 @@ def expected_final_type(score: dict) -> str:
         return 3 if total >= 90 else 2 if total >= 80 else 1 if total >= 70 else 0
 
     return order[min(band(score["presence"]["total"]), band(score["service"]["total"]))]
+
+
+# -- check JSON as input: the same normalisation and rules as a workbook ---------------------
+
+
+def _check_json(tmp_path, edit) -> Path:
+    result = CliRunner().invoke(cli, ["check", str(CLEAN), "--format", "json"])
+    payload = json.loads(result.output)
+    edit(payload["files"][0]["circles"][0])
+    path = tmp_path / "记录.json"
+    path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_check_json_scores_as_its_workbook(tmp_path):
+    _, from_book = _score_json(str(CLEAN))
+    _, from_json = _score_json(str(_check_json(tmp_path, lambda circle: None)))
+    book, record = from_book["files"][0]["circles"][0], from_json["files"][0]["circles"][0]
+    assert record["score"] == book["score"]
+    assert {k: v for k, v in record.items() if k != "score"} == {k: v for k, v in book.items() if k != "score"}
+
+
+def test_a_wrong_type_in_a_check_json_is_an_issue_at_its_field_not_a_traceback(tmp_path):
+    def edit(circle):
+        circle.setdefault("service", {})["elderly_services"] = 3
+        circle["residents_10k"] = [1, 2]
+
+    result, payload = _score_json(str(_check_json(tmp_path, edit)))
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    issues = {(i["field"], i["code"]) for i in payload["files"][0]["issues"] if i["severity"] == "error"}
+    assert issues >= {("service.elderly_services", "V-CHOICE"), ("residents_10k", "V-NUMBER")}
+    circle = payload["files"][0]["circles"][0]
+    assert circle["service"]["elderly_services"] == [] and circle["residents_10k"] is None
+    assert result.exit_code == 1
+
+
+def test_a_string_where_a_list_belongs_is_split_like_a_cell(tmp_path):
+    def edit(circle):
+        circle.setdefault("service", {})["store_services"] = "打印复印、代扣代缴"
+
+    _, payload = _score_json(str(_check_json(tmp_path, edit)))
+    assert payload["files"][0]["circles"][0]["service"]["store_services"] == ["代扣代缴", "打印复印"]
+
+
+def test_a_json_that_is_not_a_record_is_one_chinese_issue(tmp_path):
+    path = tmp_path / "坏.json"
+    path.write_text('{"files": [{"circles": 3}]}', encoding="utf-8")
+    result, payload = _score_json(str(path))
+    (issue,) = payload["files"][0]["issues"]
+    assert issue["code"] == "F-JSON" and "circles" in issue["message"] and result.exit_code == 1
