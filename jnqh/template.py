@@ -1108,7 +1108,7 @@ def _write_instructions(book, st: _Styles, circles: Sequence[_Circle], county: s
 def _build(target, county: str | None, circles: Sequence[_Circle], today: date) -> None:
     book = xlsxwriter.Workbook(target, {
         "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        "default_format_properties": {"font_name": "宋体", "font_size": 11},
+        "default_format_properties": {"font_name": "宋体", "font_size": 11, "font_charset": 134, "font_scheme": "none"},
     })
     _document_properties(book, county, today)
     st = _Styles(book)

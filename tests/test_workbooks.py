@@ -432,6 +432,18 @@ def test_upward_has_a_sheet_per_county_then_city_total_and_form6(out, run):
     assert names == ["任城区", "曲阜市", "济宁高新区", CITY_TOTAL_SHEET, FORM6_SHEET]
 
 
+def test_upward_form6_reads_county_circle_first_and_totals_the_city(out, run):
+    ws = openpyxl.load_workbook(out["upward"])[FORM6_SHEET]
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[2]  # below 附件6 and its title
+    assert header[:5] == ("序号", "县市区", "生活圈名称", "社区名称", "项目名称")
+    body, total = rows[3:-1], dict(zip(header, rows[-1]))
+    assert [r[0] for r in body] == list(range(1, len(run.projects) + 1))
+    assert total["县市区"] == "合计" and total["总投资（万元）"] == run.city.investment_10k_yuan
+    assert total["已完成投资（万元）"] == run.city.invested_10k_yuan
+    assert ws.print_title_cols == "$A:$C" and ws.page_setup.fitToWidth == 2
+
+
 def test_upward_form5_layout(out, run):
     ws = openpyxl.load_workbook(out["upward"])["任城区"]
     column_a = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]

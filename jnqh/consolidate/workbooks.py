@@ -83,8 +83,11 @@ ORANGE = {"bg_color": "#FCE4D6", "font_color": "#833C0B"}
 SERIES_COLOURS = ("#4472C4", "#A5A5A5")
 TYPE_COLOURS = ("#2E75B6", "#70AD47", "#FFC000", "#C00000")  # in TYPE_ORDER
 
+# 宋体 with the GB2312 charset on every style: Excel and WPS on a Chinese Windows then show
+# the office's own font rather than Calibri's fallback (the template does the same).
+EAST_ASIAN_FONT = {"font_name": "宋体", "font_size": 11, "font_charset": 134, "font_scheme": "none"}
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-                    "in_memory": True}
+                    "in_memory": True, "default_format_properties": EAST_ASIAN_FONT}
 
 # ---------------------------------------------------------------------------
 # Columns, cell kinds and their formats
@@ -553,8 +556,10 @@ def _issue_rows(run: Run, issues: Iterable[Issue]) -> list[list]:
     """Errors first, then by file, sheet and cell."""
     county_of = {f.path: f.county for f in run.files}
     ordered = sorted(issues, key=lambda i: (i.severity != ERROR, i.sort_key()))
+    # a file-level issue's value is the reader's technical detail, not something the county typed
     return [[SEVERITY_LABEL.get(i.severity, i.severity), county_of.get(i.file), i.file, i.sheet, i.cell,
-             i.message, i.hint, i.code, forms.field_label(i.field) if i.field else None, i.value]
+             i.message, i.hint, i.code, forms.field_label(i.field) if i.field else None,
+             None if i.code.startswith("F-") else i.value]
             for i in ordered]
 
 
@@ -689,7 +694,7 @@ def _upward_sheets(book: _Book, run: Run) -> None:
         if circles:
             _write_form5_sheet(book, county, circles)
     _write_form5_sheet(book, CITY_TOTAL_SHEET, [city_total(run)])
-    _write_form6_sheet(book, [usable(p, p.get("flags")) for p in run.projects])
+    _write_form6_sheet(book, [usable(p, p.get("flags")) for p in run.projects], run.city)
     if run.pending:
         _write_pending(book, run)
 
@@ -810,13 +815,27 @@ def _form5_row(book: _Book, ws: BulkSheet, r: int, row: dict, label: str = "") -
             ws.put(r, c, bulksheet.NUMBER, row.get(column.id), number)
 
 
-def _write_form6_sheet(book: _Book, projects: list[dict]) -> None:
-    """附件6 for the whole city: the seed's 社区名称, 项目名称 first, then the rest, 县市区/生活圈 last."""
-    first, last = ("community", "name"), ("county", "circle")
-    order = [*first, *(s.id for s in forms.PROJECT_FIELDS if s.id not in first + last), *last]
-    columns = [Col(forms.PROJECT_FIELD[i].label, _field_kind(forms.PROJECT_FIELD[i])) for i in order]
-    rows = [[p.get(i) for i in order] for p in projects]
-    _write_table(book, FORM6_SHEET, columns, rows, freeze_cols=2, caption=(FORM6_TAG, forms.FORM6_TITLE))
+def _write_form6_sheet(book: _Book, projects: list[dict], city: CountyRow | None) -> None:
+    """附件6 for the whole city: 序号, 县市区 and 生活圈 first (the rows are grouped by them), the
+    seed's columns after, a 合计 row of the city's investment figures; two pages wide when
+    printed, the first three columns repeated, so that it reads at a normal size."""
+    order = ("county", "circle", *(s.id for s in forms.PROJECT_FIELDS if s.id not in ("county", "circle")))
+    columns = [Col("序号", INT), *(_form6_column(forms.PROJECT_FIELD[i]) for i in order)]
+    rows = [[n, *(p.get(i) for i in order)] for n, p in enumerate(projects, start=1)]
+    total = [None] * len(columns)
+    total[1] = forms.TOTAL_LABEL
+    total[2] = f"{len(projects)} 个项目"
+    for field_id, value in (("investment_10k_yuan", city.investment_10k_yuan if city else None),
+                            ("invested_10k_yuan", city.invested_10k_yuan if city else None)):
+        total[1 + order.index(field_id)] = value
+    _write_table(book, FORM6_SHEET, columns, [*rows, total], freeze_cols=3, bold_from=len(rows),
+                 caption=(FORM6_TAG, forms.FORM6_TITLE), pages_wide=2)
+
+
+def _form6_column(spec: forms.Field) -> Col:
+    if spec.id in ("content", "notes", "name", "circle"):
+        return Col(spec.label, WRAP, {"content": 30, "notes": 16, "name": 20, "circle": 22}[spec.id])
+    return Col(spec.label, _field_kind(spec))
 
 
 # ---------------------------------------------------------------------------

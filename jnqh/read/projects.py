@@ -47,10 +47,23 @@ def read_projects(index: SheetIndex, header: tuple[int, dict[str, int]],
         width = len(row)
         # Grid.value, inline (every cell of the list): cells past the row's end read as "".
         raws = {fid: row[c] if c < width else "" for fid, c in columns.items()}
-        if all(is_blank(v) for v in raws.values()):
+        if all(is_blank(v) for v in raws.values()) or _is_total_row(raws):
             continue
         projects.append(_read_row(index, r, raws, columns, ctx))
     return projects
+
+
+TOTAL_WORDS = frozenset({forms.TOTAL_LABEL, "总计", "小计"})
+
+
+def _is_total_row(raws: dict) -> bool:
+    """A 合计 / 总计 row under the list (counties add one, and so does the upward report): its
+    first text is the word alone, in the 县市区, 生活圈, 社区 or 项目名称 column."""
+    for field_id in ("county", "circle", "community", "name"):
+        value = raws.get(field_id)
+        if isinstance(value, str) and value.strip():
+            return value.replace(" ", "").replace("\u3000", "") in TOTAL_WORDS
+    return False
 
 
 def _read_row(index: SheetIndex, r: int, raws: dict, columns: dict[str, int],
