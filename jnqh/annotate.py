@@ -12,8 +12,8 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from jnqh.atomic import atomic_write
 from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
@@ -24,6 +24,7 @@ FILLS = {
     ERROR: PatternFill("solid", fgColor="FFC7CE"),
     "warning": PatternFill("solid", fgColor="FFEB9C"),
 }
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 LIST_SHEET = "问题清单"
 AUTHOR = "jnqh 自查"
 
@@ -109,26 +110,58 @@ def _merge_anchor(sheet, cell: str) -> str:
     return cell
 
 
+LIST_COLUMNS = (("级别", 6), ("工作表", 14), ("单元格", 8), ("问题", 52), ("怎么改", 42), ("代码", 20))
+THIN = Side(style="thin", color="BFBFBF")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
 def _list_sheet(workbook: openpyxl.Workbook, found: list[Issue]) -> None:
+    """问题清单 first: a title, then each problem beside its cell reference (comments do not
+    print, so the list says everything), wrapped and boxed, fitted to the page width."""
     name = LIST_SHEET if LIST_SHEET not in workbook.sheetnames else f"{LIST_SHEET}_jnqh"
     sheet = workbook.create_sheet(name, 0)
-    sheet.append(["级别", "工作表", "单元格", "问题", "怎么改", "代码"])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    errors = sum(1 for i in found if i.severity == ERROR)
+    sheet.append([f"自查问题清单：{errors} 个错误、{len(found) - errors} 个提醒（先改错误；点击单元格可跳到该处）"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(LIST_COLUMNS))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.row_dimensions[1].height = 24
+    sheet.append([header for header, _ in LIST_COLUMNS])
     for issue in sorted(found, key=Issue.sort_key):
-        row = sheet.max_row + 1
         values = (SEVERITY_LABEL[issue.severity], issue.sheet or "", issue.cell or "",
                   issue.message, issue.hint, issue.code)
+        row = sheet.max_row + 1
         for col, value in enumerate(values, start=1):
             _put(sheet.cell(row, col), value)
+        sheet.row_dimensions[row].height = 15 * max(_lines(issue.message, 52), _lines(issue.hint, 42)) + 3
         if issue.sheet in workbook.sheetnames and issue.cell:
-            link = sheet.cell(sheet.max_row, 3)
+            link = sheet.cell(row, 3)
             link.hyperlink = f"#'{issue.sheet}'!{issue.cell}"
             link.font = Font(color="0563C1", underline="single")
-    for column, width in zip("ABCDEF", (8, 16, 8, 60, 50, 20)):
-        sheet.column_dimensions[column].width = width
+    for index, (_, width) in enumerate(LIST_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
+            cell.border = BOX
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    _print_setup(sheet)
     workbook.active = 0
+
+
+def _lines(text: str, width: int) -> int:
+    """Lines a wrapped text needs: a CJK character is two width units."""
+    used = (len(text.encode("utf-8")) + len(text)) // 2
+    return max(1, -(-used // max(width - 1, 1)))
+
+
+def _print_setup(sheet) -> None:
+    sheet.freeze_panes = "A3"
+    sheet.print_title_rows = "2:2"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.gridLines = False
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"

@@ -95,8 +95,15 @@ def test_annotate_writes_marked_copies_and_leaves_inputs_alone(inbox, tmp_path):
     cell = copy["Sheet1"]["E12"]
     assert cell.fill.fgColor.rgb.endswith("FFC7CE")
     assert "多于网点合计" in cell.comment.text and "怎么改" in cell.comment.text
-    listed = [row[3].value for row in copy["问题清单"].iter_rows(min_row=2)]
-    assert any("多于网点合计" in text for text in listed)
+    problems = copy["问题清单"]
+    assert problems["A1"].value.startswith("自查问题清单：") and "个错误" in problems["A1"].value
+    assert [c.value for c in problems[2]] == ["级别", "工作表", "单元格", "问题", "怎么改", "代码"]
+    listed = [(row[2].value, row[3].value) for row in problems.iter_rows(min_row=3)]
+    assert any(c == "E12" and "多于网点合计" in t for c, t in listed)
+    # printable: fitted to the page width, header row repeated, the message beside its cell
+    assert problems.page_setup.fitToWidth == 1 and problems.print_title_rows == "$2:$2"
+    assert all(row[3].alignment.wrap_text and row[3].border.left.style == "thin"
+               for row in problems.iter_rows(min_row=3))
 
 
 def test_usage_errors_exit_two_in_chinese(capsys):
