@@ -93,8 +93,10 @@ def test_instructions_stamp_versions(blank):
     assert f"jnqh {jnqh.__version__}" in text
     assert forms.FORMS_VERSION in text
     assert TODAY.isoformat() in text
-    for words in ("√", "万人", "万元", "2024-04-30", "jnqh check", "自查", "移动或复制"):
+    for words in ("√", "万人", "万元", "2024-04-30", "自查", "移动或复制", "Excel 或 WPS", "保存为 .xlsx"):
         assert words in text
+    # a county lead has Excel or WPS, not this tool: the template never asks them to run a command
+    assert "jnqh check" not in text
 
 
 def test_form5_each_label_sits_left_of_its_value(blank):
