@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jnqh import issues
+from jnqh.flags import round_half_up
 from jnqh.check import check_paths
 from jnqh.issues import Issue
 from jnqh.registry import Registry
@@ -63,4 +64,4 @@ def render_survey(result: SurveyResult) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
+    return "—" if value is None else f"{round_half_up(value):.1f}%"

@@ -41,7 +41,7 @@ from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_STATUS_LABEL, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_STATUS_LABEL, CircleEntry,
     CountyRow, FileEntry, Run,
 )
-from jnqh.flags import usable
+from jnqh.flags import round_half_up, usable
 from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
 from jnqh.rubric import NOT_TYPED, TYPES
 
@@ -384,7 +384,7 @@ def _share(part: Any, whole: Any) -> float | None:
     """part ÷ whole in percent, one decimal (连锁化率)."""
     if not isinstance(part, (int, float)) or not isinstance(whole, (int, float)) or whole <= 0:
         return None
-    return round(100 * part / whole, 1)
+    return round_half_up(100 * part / whole)
 
 
 def _score_part(entry: CircleEntry, part: str) -> dict:
