@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from jnqh import forms
+from jnqh import forms, rules
 
 
 @dataclass(frozen=True)
@@ -123,17 +123,17 @@ def parse_count(value: object, *, unit: str = "") -> Parsed:
     if not parsed.ok or parsed.value is None:
         return parsed
     number = parsed.value
-    if number < 0:
-        return Parsed(code="V-NEGATIVE", params={"value": plain_number(number)})
-    if not float(number).is_integer():
-        return Parsed(code="V-INTEGER", params={"value": plain_number(number)})
+    code = rules.number_problem(forms.COUNT, number)
+    if code is not None:
+        return Parsed(code=code, params={"value": plain_number(number)})
     return Parsed(int(number))
 
 
 def parse_decimal(value: object, *, unit: str = "") -> Parsed:
     parsed = parse_number(value, unit=unit)
-    if parsed.ok and parsed.value is not None and parsed.value < 0:
-        return Parsed(code="V-NEGATIVE", params={"value": plain_number(parsed.value)})
+    code = rules.number_problem(forms.DECIMAL, parsed.value) if parsed.ok and parsed.value is not None else None
+    if code is not None:
+        return Parsed(code=code, params={"value": plain_number(parsed.value)})
     return parsed
 
 
@@ -151,8 +151,9 @@ def parse_percent(value: object) -> Parsed:
         percent = round(number * 100, 6)
         return Parsed(percent, code="V-PERCENT-FRACTION",
                       params={"value": plain_number(number), "percent": plain_number(percent)})
-    if number < 0 or number > 100:
-        return Parsed(code="V-PERCENT-RANGE", params={"value": plain_number(number)})
+    code = rules.number_problem(forms.PERCENT, number)
+    if code is not None:
+        return Parsed(code=code, params={"value": plain_number(number)})
     return Parsed(number)
 
 

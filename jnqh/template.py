@@ -22,7 +22,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 import jnqh
-from jnqh import forms, issues
+from jnqh import forms, rules, issues
 from jnqh.atomic import atomic_write
 from jnqh.rubric import SERVICE_ITEMS
 
@@ -378,14 +378,13 @@ def _value_checks(ref: str, kind: str, subject: str, *, used: str | None = None,
     typed_wrong = f"AND({_filled(ref)},NOT(ISNUMBER({ref})))"
     if kind in _NUMERIC:
         checks.append(Check(typed_wrong, _lit(problem_text("V-NUMBER", subject)), (cell,)))
-    if kind == forms.PERCENT:
-        checks.append(Check(f"AND(ISNUMBER({ref}),OR({ref}<0,{ref}>100))",
-                            _lit(problem_text("V-PERCENT-RANGE", subject)), (cell,)))
-    elif kind in _NUMERIC:
-        checks.append(Check(f"AND(ISNUMBER({ref}),{ref}<0)", _lit(problem_text("V-NEGATIVE", subject)), (cell,)))
-    if kind == forms.COUNT:
-        checks.append(Check(f"AND(ISNUMBER({ref}),{ref}<>INT({ref}))",
-                            _lit(problem_text("V-INTEGER", subject)), (cell,)))
+    earlier: list[str] = []
+    for rule in rules.rules_of(kind):  # the first rule broken is the problem, as jnqh check reports it
+        broken = rule.excel.format(v=ref)
+        before = f",NOT(OR({','.join(earlier)}))" if earlier else ""
+        checks.append(Check(f"AND(ISNUMBER({ref}),{broken}{before})", _lit(problem_text(rule.code, subject)),
+                            (cell,)))
+        earlier.append(broken)
     if kind == forms.DATE:
         checks.append(Check(typed_wrong, _lit(problem_text("V-DATE", subject)), (cell,)))
         if not_future:
@@ -653,12 +652,10 @@ def _outlet_checks(row: int) -> list[Check]:
     checks = []
     for column in forms.OUTLET_COLUMNS:
         checks += _value_checks(ref[column.id], column.kind, _short(column))
-    outlets, staff, chain = ref["outlets"], ref["staff_10k"], ref["chain"]
-    checks.append(Check(f"AND(ISNUMBER({chain}),ISNUMBER({outlets}),{chain}>{outlets})",
-                        _lit(problem_text("V-CHAIN-GT-OUTLETS")), (chain.replace("$", ""),)))
-    checks.append(Check(f"AND(ISNUMBER({staff}),ISNUMBER({outlets}),"
-                        f"{staff}>{outlets}*{forms.STAFF_PER_OUTLET_MAX_10K})",
-                        _lit(problem_text("V-STAFF-PEOPLE")), (staff.replace("$", ""),)))
+    for rule in rules.OUTLET_ROW_RULES:
+        kinds = (forms.OUTLET_COLUMN[rule.cell].kind, forms.OUTLET_COLUMN[rule.other].kind)
+        checks.append(Check(rules.excel_row_rule(rule, ref[rule.cell], ref[rule.other], kinds),
+                            _lit(problem_text(rule.code)), (ref[rule.cell].replace("$", ""),)))
     return checks
 
 
@@ -671,8 +668,11 @@ def _total_checks() -> list[Check]:
         parts = f"SUM(${letter}${FORM5.first_category_row}:${letter}${FORM5.last_category_row})"
         subject = problem_text("V-TOTAL-MISMATCH", _short(forms.OUTLET_COLUMN[column_id]))
         text = f'"{subject}（合计"&ROUND({total},4)&"，分项之和"&ROUND({parts},4)&"）"'
-        # compare with a tolerance: 0.1+0.2 is not 0.3 in binary floating point
-        when = f"AND(ISNUMBER({total}),ABS({total}-{parts})>0.00001)"
+        first, last = f"${letter}${FORM5.first_category_row}", f"${letter}${FORM5.last_category_row}"
+        # compare with a tolerance (0.1+0.2 is not 0.3 in binary floating point), and only with
+        # parts that are right themselves: a rejected part is its own problem
+        valid_parts = rules.excel_all_valid(first, last, forms.OUTLET_COLUMN[column_id].kind)
+        when = f"AND(ISNUMBER({total}),{valid_parts},ABS({total}-{parts})>0.00001)"
         checks.append(Check(when, text, (f"{letter}{FORM5.total_row}",)))
     return checks
 
@@ -957,6 +957,24 @@ def _form6_validations(ws, circles: Sequence[_Circle], counties: Sequence[str], 
         ws.data_validation(cells, rule)
 
 
+# The 自查 sheet lists each circle's name (column B) and its 截至日期 (column E, hidden), so
+# that a project is judged overdue against its own circle's 截至日期, as jnqh check does;
+# a project of a circle not (or not yet) on a sheet is judged against today.
+AS_OF_COLUMN = "E"
+SUMMARY_FIRST_ROW = 3
+
+
+SUMMARY_ROWS = 200  # more than a county's sheets: the lookup range need not follow the book
+
+
+def _as_of_of(circle_ref: str) -> str:
+    """Excel: the 截至日期 of the circle named in `circle_ref`, else today."""
+    summary, first, last = _quote_sheet(SUMMARY_SHEET), SUMMARY_FIRST_ROW, SUMMARY_FIRST_ROW + SUMMARY_ROWS - 1
+    names, dates = f"{summary}!$B${first}:$B${last}", f"{summary}!${AS_OF_COLUMN}${first}:${AS_OF_COLUMN}${last}"
+    found = f"INDEX({dates},MATCH({circle_ref},{names},0))"
+    return f"IFERROR(IF(ISNUMBER({found}),{found},TODAY()),TODAY())"
+
+
 def _project_checks(row: int) -> list[Check]:
     ref = _project_refs(row)
     last = xl_col_to_name(len(forms.PROJECT_FIELDS) - 1)
@@ -967,14 +985,15 @@ def _project_checks(row: int) -> list[Check]:
     total, invested = ref["investment_10k_yuan"], ref["invested_10k_yuan"]
     start, planned, finished, status = ref["start"], ref["planned_finish"], ref["finished"], ref["status"]
     done = _lit(forms.STATUS_DONE)
+    rule = rules.INVESTED_NOT_OVER_TOTAL
     checks += [
-        Check(f"AND(ISNUMBER({invested}),ISNUMBER({total}),{invested}>{total})",
-              _lit(problem_text("P-INVESTED-GT-TOTAL")), (invested.replace("$", ""),)),
+        Check(rules.excel_row_rule(rule, invested, total, (forms.DECIMAL, forms.DECIMAL)),
+              _lit(problem_text(rule.code)), (invested.replace("$", ""),)),
         Check(f"AND(ISNUMBER({planned}),ISNUMBER({start}),{planned}<{start})",
               _lit(problem_text("P-FINISH-BEFORE-START")), (planned.replace("$", ""),)),
         Check(f"AND({status}={done},{_blank(finished)})",
               _lit(problem_text("P-DONE-NO-DATE")), (finished.replace("$", ""),)),
-        Check(f"AND(ISNUMBER({planned}),{planned}<TODAY(),{status}<>{done})",
+        Check(f"AND(ISNUMBER({planned}),{planned}<{_as_of_of(ref['circle'])},{status}<>{done})",
               _lit(problem_text("P-OVERDUE")), (planned.replace("$", ""),)),
     ]
     return checks
@@ -990,11 +1009,12 @@ def _write_summary(book, st: _Styles, checked: Sequence[_Checked], prefilled: bo
     ws.set_column("A:A", 22)
     ws.set_column("B:B", 34)
     ws.set_column("C:D", 12)
+    ws.set_column(f"{AS_OF_COLUMN}:{AS_OF_COLUMN}", 12, None, {"hidden": True})  # read by 附件6's overdue check
     ws.merge_range("A1:D1", "报送前自查结果", st.title)
     ws.set_row(0, 32)
     for letter, label in zip("ABCD", ("工作表", "生活圈名称", "填写情况", "问题数")):
         ws.write(f"{letter}2", label, st.header)
-    first = 3
+    first = SUMMARY_FIRST_ROW
     for offset, sheet in enumerate(checked):
         _summary_row(ws, st, first + offset, sheet)
     last = first + len(checked) - 1
@@ -1021,6 +1041,8 @@ def _summary_row(ws, st: _Styles, row: int, sheet: _Checked) -> None:
     ws.write(f"A{row}", sheet.sheet, st.label)
     if sheet.circle is not None:
         ws.write_formula(f"B{row}", f"={sheet.circle.name_ref}&\"\"", st.label, sheet.circle.name)
+        as_of = f"{_quote_sheet(sheet.sheet)}!{_absolute(FORM5.cells['as_of'])}"
+        ws.write_formula(f"{AS_OF_COLUMN}{row}", f'=IF(ISNUMBER({as_of}),{as_of},"")', st.label, "")
     else:
         ws.write(f"B{row}", "—", st.label_center)
     ws.write_formula(f"C{row}", f'=IF({sheet.used},"{USED}","{UNUSED}")', st.label_center,

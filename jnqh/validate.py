@@ -11,7 +11,8 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from jnqh import forms
+from jnqh import forms, rules
+from jnqh.issues import ERROR
 from jnqh.model import CircleRecord, ProjectRecord, Source
 from jnqh.normalize import label_key, normalise_county, plain_number
 from jnqh.read.context import ReadContext
@@ -107,11 +108,12 @@ def _facility(record: CircleRecord, ctx: ReadContext) -> None:
 
 def _outlet_row(record: CircleRecord, ctx: ReadContext, row: dict, path: str, label: str) -> None:
     """The rules of one outlet row (`row`, the record's data at `path`)."""
+    # a value the parser rejected is None here: it raises no second problem (jnqh.rules)
     outlets, chain, staff = row.get("outlets"), row.get("chain"), row.get("staff_10k")
-    if outlets is not None and chain is not None and chain > outlets:
+    if outlets is not None and chain is not None and rules.CHAIN_NOT_OVER_OUTLETS.broken(chain, outlets):
         ctx.add_at("V-CHAIN-GT-OUTLETS", record.source(f"{path}.chain"), field=f"{path}.chain",
                    value=chain, row=label, chain=chain, outlets=outlets)
-    if outlets is not None and staff is not None and staff > outlets * forms.STAFF_PER_OUTLET_MAX_10K + _EPSILON:
+    if outlets is not None and staff is not None and rules.STAFF_PLAUSIBLE.broken(staff, outlets):
         ctx.add_at("V-STAFF-PEOPLE", record.source(f"{path}.staff_10k"), field=f"{path}.staff_10k",
                    value=plain_number(staff), row=label, converted=plain_number(staff / 10000))
 
@@ -119,10 +121,11 @@ def _outlet_row(record: CircleRecord, ctx: ReadContext, row: dict, path: str, la
 def _totals(record: CircleRecord, ctx: ReadContext) -> bool:
     """Fill blank 合计 cells from the rows, compare filled ones; True when any was computed."""
     total, computed_any = record.data["total"], False
+    rejected = _rejected_paths(record, ctx)
     for column_id in forms.OUTLET_NUMERIC:
         values = [row[column_id] for row in record.data["categories"].values() if row[column_id] is not None]
-        if not values:
-            continue
+        if not values or any(f"categories.{cat}.{column_id}" in rejected for cat in record.data["categories"]):
+            continue  # a rejected part is its own problem: the 合计 is not compared with the rest
         computed = round(sum(values), 6)
         if isinstance(values[0], int) and all(isinstance(v, int) for v in values):
             computed = int(computed)
@@ -134,6 +137,19 @@ def _totals(record: CircleRecord, ctx: ReadContext) -> bool:
                        value=plain_number(filled), column=forms.OUTLET_COLUMN[column_id].label,
                        total=plain_number(filled), sum=plain_number(computed))
     return computed_any
+
+
+def _rejected_paths(record: CircleRecord, ctx: ReadContext) -> set[str]:
+    """The outlet fields of `record` whose value the parser rejected: empty, with an error at
+    their cell (a value kept but questioned, like a chain count over the outlets, still adds up)."""
+    rejected = set()
+    for issue in ctx.found:
+        source = record.source(issue.field) if issue.severity == ERROR and issue.field else None
+        if source is not None and (source.sheet, source.cell) == (issue.sheet, issue.cell):
+            cat, _, column = issue.field.removeprefix("categories.").partition(".")
+            if issue.field.startswith("categories.") and (record.data["categories"].get(cat) or {}).get(column) is None:
+                rejected.add(issue.field)
+    return rejected
 
 
 def _presence_consistency(record: CircleRecord, ctx: ReadContext) -> None:
@@ -174,7 +190,8 @@ def validate_projects(projects: list[ProjectRecord], ctx: ReadContext, as_of: di
     """
     seen: dict[tuple, ProjectRecord] = {}
     for project in projects:
-        _project_rules(project, ctx, as_of.get(project.data.get("circle") or "", ctx.today.isoformat()))
+        # a circle whose 截至日期 is not filled judges its projects against today, as the template does
+        _project_rules(project, ctx, as_of.get(project.data.get("circle") or "") or ctx.today.isoformat())
         name, circle = project.data.get("name"), project.data.get("circle")
         if not name or not circle:
             continue  # a row whose circle is unknown cannot be a repeat within its circle
@@ -193,7 +210,7 @@ def _project_rules(project: ProjectRecord, ctx: ReadContext, as_of: str) -> None
             source = src.get(spec.id) or _row_source(project)
             ctx.add_at("V-REQUIRED", source, field=f"project.{spec.id}", label=spec.label, hint="")
     total, invested = data.get("investment_10k_yuan"), data.get("invested_10k_yuan")
-    if total is not None and invested is not None and invested > total + _EPSILON:
+    if total is not None and invested is not None and rules.INVESTED_NOT_OVER_TOTAL.broken(invested, total):
         ctx.add_at("P-INVESTED-GT-TOTAL", src.get("invested_10k_yuan"), field="project.invested_10k_yuan",
                    value=plain_number(invested), invested=plain_number(invested), total=plain_number(total))
     start, finish = data.get("start"), data.get("planned_finish")

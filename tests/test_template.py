@@ -201,8 +201,9 @@ def test_form5_checks_and_red_formats(blank):
     assert any(sqref == FORM5.outlet_cell(None, "outlets") and "SUM(" in formula for sqref, formula in red)
     assert any(sqref == FORM5.cells["as_of"] and "TODAY()" in formula for sqref, formula in red)
     functions = set(re.findall(r"([A-Z]+)\(", "".join(f for _, f in red)))
+    # functions every Excel since 2003 and every WPS has (no TEXTJOIN, no IFS)
     assert functions <= {"AND", "OR", "NOT", "IF", "LEN", "TRIM", "ISNUMBER", "INT", "ABS", "SUM", "TODAY",
-                         "COUNTA", "ROUND"}
+                         "COUNTA", "ROUND", "COUNT", "COUNTIF", "SUMPRODUCT"}
 
 
 def test_form2_layout_and_dropdowns(blank):
