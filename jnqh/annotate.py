@@ -19,6 +19,7 @@ from jnqh.atomic import atomic_write
 from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
 from jnqh.model import FileReport
 from jnqh.workbook import load_book
+from jnqh.xlsxkit import wrapped_lines
 
 FILLS = {
     ERROR: PatternFill("solid", fgColor="FFC7CE"),
@@ -132,7 +133,7 @@ def _list_sheet(workbook: openpyxl.Workbook, found: list[Issue]) -> None:
         row = sheet.max_row + 1
         for col, value in enumerate(values, start=1):
             _put(sheet.cell(row, col), value)
-        sheet.row_dimensions[row].height = 15 * max(_lines(issue.message, 52), _lines(issue.hint, 42)) + 3
+        sheet.row_dimensions[row].height = 15 * max(wrapped_lines(issue.message, 52), wrapped_lines(issue.hint, 42)) + 3
         if issue.sheet in workbook.sheetnames and issue.cell:
             link = sheet.cell(row, 3)
             link.hyperlink = f"#'{issue.sheet}'!{issue.cell}"
@@ -148,12 +149,6 @@ def _list_sheet(workbook: openpyxl.Workbook, found: list[Issue]) -> None:
         cell.fill = HEADER_FILL
     _print_setup(sheet)
     workbook.active = 0
-
-
-def _lines(text: str, width: int) -> int:
-    """Lines a wrapped text needs: a CJK character is two width units."""
-    used = (len(text.encode("utf-8")) + len(text)) // 2
-    return max(1, -(-used // max(width - 1, 1)))
 
 
 def _print_setup(sheet) -> None:

@@ -11,7 +11,6 @@ jnqh. Formulas keep to functions that Excel 2010, WPS and LibreOffice all have.
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -24,6 +23,7 @@ from xlsxwriter.utility import xl_col_to_name
 import jnqh
 from jnqh import forms, rules, issues
 from jnqh.atomic import atomic_write
+from jnqh.xlsxkit import wrapped_lines
 from jnqh.rubric import SERVICE_ITEMS
 
 CITY = "济宁市"
@@ -167,16 +167,9 @@ def _short(column: forms.Column) -> str:
     return column.variants[0] if column.variants else column.label
 
 
-def _text_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def _row_height(pieces: Sequence[tuple[str, float]], minimum: float = 20.0, line: float = 15.0) -> float:
     """Height (points) that shows every (text, column width) piece wrapped, at least `minimum`."""
-    lines = 1
-    for text, width in pieces:
-        paragraphs = str(text).split("\n")
-        lines = max(lines, sum(math.ceil(_text_width(p) / max(width - 1.5, 1)) or 1 for p in paragraphs))
+    lines = max([1, *(wrapped_lines(str(text), width, padding=1.5) for text, width in pieces)])
     return max(minimum, lines * line + 6)
 
 

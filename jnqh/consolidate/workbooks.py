@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -42,6 +41,7 @@ from jnqh.consolidate.model import (
     CountyRow, FileEntry, Run,
 )
 from jnqh.flags import round_half_up, usable
+from jnqh.xlsxkit import text_width as _text_width, wrapped_lines
 from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
 from jnqh.rubric import NOT_TYPED, TYPES
 
@@ -140,14 +140,6 @@ def _form_label(spec: forms.Field) -> str:
     return longest if not spec.unit or spec.unit in longest else f"{longest}（{spec.unit}）"
 
 
-def _text_width(text: str) -> int:
-    """Display width: a CJK character counts 2. UTF-8 gives 3 bytes for CJK, 1 for ASCII,
-    so (bytes + chars) / 2 is that count, computed in C."""
-    if "\n" in text:
-        return max(_text_width(line) for line in text.split("\n"))
-    return (len(text.encode("utf-8")) + len(text)) // 2
-
-
 def _cell_width(value: Any) -> int:
     if value is None:
         return 0
@@ -161,13 +153,7 @@ def _cell_width(value: Any) -> int:
 
 
 def _lines(value: Any, width: float) -> int:
-    """Lines a wrapped text needs in a column `width` units wide (a little pessimistic)."""
-    if type(value) is not str or not value:
-        return 1
-    room = max(width - 1, 1)
-    if 2 * len(value) <= room and "\n" not in value:  # fits even if every character is wide
-        return 1
-    return sum(max(1, math.ceil(_text_width(line) / room)) for line in value.split("\n"))
+    return wrapped_lines(value, width)
 
 
 def _row_height(lines: int) -> float:
