@@ -18,6 +18,7 @@ from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from jnqh.atomic import atomic_write
 from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
 from jnqh.model import FileReport
+from jnqh.normalize import drop_controls
 from jnqh.workbook import load_book
 
 FILLS = {
@@ -67,12 +68,16 @@ def annotate_file(source: Path, found: list[Issue], target: Path) -> None:
 
 def _open_copy(source: Path) -> openpyxl.Workbook:
     if source.suffix.lower() in (".xlsx", ".xlsm"):
-        return openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
+        workbook = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
+        for sheet in workbook.worksheets:  # openpyxl cannot save a control character in a title
+            if drop_controls(sheet.title) != sheet.title:
+                sheet.title = drop_controls(sheet.title) or "Sheet"
+        return workbook
     # .xls: openpyxl cannot read it, so rebuild the values into a new workbook.
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for grid in load_book(source).sheets:
-        sheet = workbook.create_sheet(grid.name[:31])
+        sheet = workbook.create_sheet(drop_controls(grid.name)[:31] or "Sheet")
         for r, row in enumerate(grid.rows, start=1):
             for c, value in enumerate(row, start=1):
                 if value not in (None, ""):
@@ -83,7 +88,11 @@ def _open_copy(source: Path) -> openpyxl.Workbook:
 
 
 def _put(cell, value: object) -> None:
-    """Write a value; text stays text even when it starts with '=' (never a formula)."""
+    """Write a value; text stays text even when it starts with '=' (never a formula).
+
+    Control characters are dropped: openpyxl refuses them (a .xls keeps them as typed)."""
+    if isinstance(value, str):
+        value = drop_controls(value)
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
@@ -94,7 +103,7 @@ def _mark(sheet, cell: str, cell_issues: list[Issue]) -> None:
     worst = ERROR if any(i.severity == ERROR for i in cell_issues) else "warning"
     target.fill = FILLS[worst]
     text = "\n".join(f"【{SEVERITY_LABEL[i.severity]}】{i.message}\n怎么改：{i.hint}" for i in cell_issues)
-    comment = Comment(text, AUTHOR)
+    comment = Comment(drop_controls(text), AUTHOR)
     comment.width, comment.height = 320, 40 + 50 * len(cell_issues)
     target.comment = comment
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jnqh.normalize import drop_controls
+
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_LABEL = {ERROR: "错误", WARNING: "提醒"}
@@ -183,14 +185,17 @@ class _Blank(dict):
 
 def make(code: str, *, file: str, sheet: str | None = None, cell: str | None = None,
          field: str | None = None, value: object = None, **params: object) -> Issue:
-    """Create an Issue of catalogue kind `code`, filling its templates from `params`."""
+    """Create an Issue of catalogue kind `code`, filling its templates from `params`.
+
+    Values and names lose their control characters here, so that every rendering (the
+    annotated copy, the feedback workbook, the bulletin) can hold the message."""
     kind = KIND[code]
     shown = "" if value is None else _show(value)
     values = _Blank({k: _show(v) for k, v in params.items()})
     values.setdefault("value", shown)
     values.setdefault("sheet", sheet or "")
     return Issue(
-        code=code, severity=kind.severity, file=file, sheet=sheet, cell=cell, field=field,
+        code=code, severity=kind.severity, file=drop_controls(file), sheet=sheet and drop_controls(sheet), cell=cell, field=field,
         message=kind.message.format_map(values),
         hint=kind.hint.format_map(values),
         value=None if value is None else shown,
@@ -200,7 +205,7 @@ def make(code: str, *, file: str, sheet: str | None = None, cell: str | None = N
 def _show(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
-    return str(value)
+    return drop_controls(str(value))
 
 
 def catalogue_markdown() -> str:
