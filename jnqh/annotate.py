@@ -18,6 +18,7 @@ from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
 from jnqh.atomic import atomic_write
 from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
 from jnqh.model import FileReport
+from jnqh.names import file_part
 from jnqh.normalize import drop_controls
 from jnqh.workbook import load_book
 
@@ -44,7 +45,7 @@ def annotate_all(reports: list[FileReport], out_dir: Path) -> list[Path]:
 
 def _target_name(source: Path, out_dir: Path, used: set[str]) -> Path:
     suffix = ".xlsm" if source.suffix.lower() == ".xlsm" else ".xlsx"
-    stem, n = f"{source.stem}_标注", 1
+    stem, n = f"{file_part(source.stem)}_标注", 1  # a 249-byte inbox name would overflow
     name = stem + suffix
     while name in used:
         n += 1

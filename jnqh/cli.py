@@ -31,10 +31,15 @@ def _registry(settings: Settings):
     from jnqh.registry import load_registry
     from jnqh.workbook import Unreadable
 
+    from jnqh.render.text import issue_line
+
     try:
-        return load_registry(settings.registry)
+        registry = load_registry(settings.registry)
     except Unreadable as err:
         raise _registry_error(settings, err.code) from err
+    for problem in registry.problems:
+        click.echo(issue_line(problem), err=True)
+    return registry
 
 
 def _registry_error(settings: Settings, code: str) -> click.UsageError:

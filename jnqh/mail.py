@@ -33,6 +33,7 @@ from jnqh import atomic, bulletin, forms
 from jnqh.config import MailSettings
 from jnqh.consolidate import outputs
 from jnqh.consolidate.model import FILE_CONVERT, FILE_UNREADABLE, Run
+from jnqh.names import file_part
 
 if TYPE_CHECKING:  # only the types: mail needs no registry or history machinery to import
     from jnqh.history import History
@@ -354,18 +355,22 @@ def _rfc2231(name: str) -> str:
 def write_eml(plan: MailPlan, out_dir: Path | None = None, templates: Path | None = None) -> list[Path]:
     """Each message as ``<收件方>.eml`` and a summary, into `out_dir` (``<run_dir>/邮件``)."""
     out_dir = out_dir or plan.run_dir / MAIL_FOLDER
-    parties = {f"{m.party}.eml" for m in plan.messages}
+    parties = {_eml_name(m) for m in plan.messages}
     for stale in out_dir.glob("*.eml"):  # from an earlier preparation: would mislead the review
         if stale.name not in parties:
             stale.unlink()
     written = []
     for message in plan.messages:
-        path = out_dir / f"{message.party}.eml"
+        path = out_dir / _eml_name(message)
         atomic.write_bytes(path, message.data)
         written.append(path)
     summary = out_dir / SUMMARY_NAME
     atomic.write_text(summary, mail_summary(plan, templates))
     return [*written, summary]
+
+
+def _eml_name(message: PreparedMessage) -> str:
+    return f"{file_part(message.party)}.eml"
 
 
 def mail_summary(plan: MailPlan, templates: Path | None = None) -> str:
