@@ -47,6 +47,9 @@ class Registry:
 
     def __post_init__(self) -> None:
         self._by_key = {circle_key(c.name): c for c in self.circles}
+        self._keys_of: dict[str, list[str]] = {}
+        for key, circle in self._by_key.items():
+            self._keys_of.setdefault(circle.county, []).append(key)
         extra = [c.county for c in self.circles if c.county not in forms.COUNTIES]
         # Asked for every file read and every circle checked: computed once.
         self._counties = tuple(forms.COUNTIES) + tuple(dict.fromkeys(extra))
@@ -62,10 +65,12 @@ class Registry:
             return None
         return self._by_key.get(circle_key(name))
 
-    def nearest(self, name: str | None) -> str | None:
-        if not name:
+    def nearest(self, name: str | None, county: str | None) -> str | None:
+        """The registered name closest to `name` among `county`'s own circles: a hint goes
+        into that county's feedback, which must never show another county's circles."""
+        if not name or not county:
             return None
-        keys = list(self._by_key)
+        keys = self._keys_of.get(county, [])
         close = difflib.get_close_matches(circle_key(name), keys, n=1, cutoff=0.5)
         return self._by_key[close[0]].name if close else None
 
