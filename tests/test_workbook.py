@@ -21,7 +21,7 @@ import pytest
 
 import badfiles as bf
 from jnqh.discover import classify, sha256_file
-from jnqh.workbook import MAX_SHEET_CELLS, Book, Grid, Unreadable, cell_ref, cell_text, load_book
+from jnqh.workbook import MAX_BOOK_CELLS, MAX_SHEET_CELLS, Book, Grid, Unreadable, cell_ref, cell_text, load_book
 
 REPO = Path(__file__).resolve().parent.parent
 BUILDERS = {
@@ -406,6 +406,30 @@ def test_xls_dimensions_calamine_would_reserve(tmp_path):
     huge = refused(bf.xls_dimensions(tmp_path / "huge.xls", 0, 65536, 0, 256))
     assert (huge.code, huge.detail["cause"], huge.detail["cell"]) == ("F-BOMB", "sheet_extent", "IV65536")
     assert load_book(bf.xls_dimensions(tmp_path / "ok.xls", 0, 1, 0, 1)).sheets[0].value(0, 0) == "x"
+
+
+def test_an_xls_sheet_hidden_inside_another_record_is_refused(tmp_path):
+    # Unguarded, calamine reads the hidden sheet's DIMENSIONS (4 billion rows) and aborts.
+    for end_row, first_row in ((0xFFFFFFFF, 0), (1, 10_000_000), (5, 0)):
+        outcome = load_in_child(bf.xls_hidden_substream(tmp_path / "hidden.xls", end_row, first_row))
+        assert outcome["code"] == "F-CORRUPT" and outcome["grew_mb"] < 50, outcome
+        assert outcome["detail"]["sheet"] == "A"
+
+
+def test_the_cells_of_all_xls_sheets_share_one_budget(tmp_path):
+    # Twenty sheets of 1M declared cells each: every one within the sheet limit.
+    outcome = load_in_child(bf.xls_many_sheets(tmp_path / "many.xls", sheets=20))
+    assert (outcome["code"], outcome["detail"]["cause"]) == ("F-BOMB", "book_cells"), outcome
+    assert outcome["detail"]["cells"] > MAX_BOOK_CELLS and outcome["grew_mb"] < 50
+    assert len(load_book(bf.xls_many_sheets(tmp_path / "few.xls", sheets=3, rows=100, cols=20)).sheets) == 4
+
+
+def test_the_cells_of_all_xlsx_sheets_share_one_budget(tmp_path):
+    outcome = load_in_child(bf.sparse_sheets_xlsx(tmp_path / "sparse.xlsx", sheets=12))
+    assert (outcome["code"], outcome["detail"]["cause"]) == ("F-BOMB", "book_cells"), outcome
+    assert outcome["grew_mb"] < 400  # a sheet of 1M cells at a time, not twelve
+    book = load_book(bf.sparse_sheets_xlsx(tmp_path / "three.xlsx", sheets=3))
+    assert [g.height * g.width for g in book.sheets] == [1_000_000] * 3
 
 
 def test_damaged_files_raise_only_unreadable_and_never_crash(tmp_path):
