@@ -248,12 +248,18 @@ def _progress(fmt: str):
 
 @cli.command()
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式。")
+@click.option("--start-new", is_flag=True,
+              help="历史库损坏时：把它改名为 jnqh.sqlite.损坏-<时间> 保存，新建一个空的历史库"
+                   "（已发送邮件的记录随之丢失，之后 mail --send 会重发）。")
 @config_option
-def history(fmt: str, config: Path | None) -> None:
+def history(fmt: str, start_new: bool, config: Path | None) -> None:
     """列出历次汇总（期数、截至日期、生活圈数）。"""
     from jnqh.history import History
 
     settings = _settings(config)
+    if start_new:
+        _start_new_history(settings.history_path)
+        return
     if not settings.history_path.exists():
         click.echo(f"还没有汇总记录（{settings.history_path} 不存在）。先运行 jnqh consolidate。")
         return
@@ -267,6 +273,18 @@ def history(fmt: str, config: Path | None) -> None:
         circles = r.summary.get("circles", {})
         click.echo(f"第{r.number}期  截至 {r.as_of}  运行于 {r.generated}  "
                    f"采用 {circles.get('accepted', 0)}/{circles.get('expected', 0)} 个生活圈")
+
+
+def _start_new_history(path: Path) -> None:
+    from jnqh.history import start_new
+
+    aside = start_new(path, dt.datetime.now())
+    if aside is None:
+        click.echo(f"历史库 {path} 完好，没有新建。")
+        return
+    click.echo(f"已把损坏的历史库改名为 {aside} 保存，并新建了空的历史库 {path}。\n"
+               "注意：新历史库中没有历次汇总和已发送邮件的记录。下次 jnqh mail --send 会把本期邮件再发一次，"
+               "发送前请先运行 jnqh mail 检查。")
 
 
 @cli.command()
@@ -370,6 +388,9 @@ def main(argv: list[str] | None = None) -> None:
         # Redirected output on Windows would otherwise be written in the ANSI code page.
         sys.stdout.reconfigure(encoding="utf-8")
         sys.stderr.reconfigure(encoding="utf-8")
+    from jnqh.atomic import quiet_abandoned_zips
+
+    quiet_abandoned_zips()
     try:
         code = cli.main(args=argv, prog_name="jnqh", standalone_mode=False)
     except click.UsageError as err:
@@ -382,5 +403,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_USAGE)
     except click.exceptions.Abort:
         click.echo("已取消。", err=True)
+        sys.exit(EXIT_USAGE)
+    except Exception as err:
+        from jnqh.faults import describe
+
+        sentence = describe(err)
+        if sentence is None:
+            raise  # not the environment: a bug, which must be seen
+        click.echo(f"错误：{sentence}", err=True)
         sys.exit(EXIT_USAGE)
     sys.exit(code or EXIT_OK)

@@ -9,10 +9,10 @@ import pytest
 from jnqh.check import check_paths
 from jnqh.config import load_settings
 from jnqh.consolidate.pipeline import Options, consolidate
-from jnqh.demo import make_demo
 from jnqh.registry import Registry, RegisteredCircle, load_registry
 from jnqh.workbook import load_book
 from tests import badfiles
+from tests.conftest import copy_office
 
 AS_OF = dt.date(2024, 5, 6)
 OTHER = "金乡县高河街道一刻钟便民生活圈"  # registered for 金乡县
@@ -29,9 +29,8 @@ def test_nearest_is_chosen_among_the_county_s_own_circles():
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hint") / "办公室"
-    make_demo(folder, today=AS_OF)
+def office(demo_office, tmp_path_factory):
+    folder = copy_office(demo_office, tmp_path_factory.mktemp("hint"))
     source = sorted((folder / "inbox" / "任城区").glob("任城区_*.xlsx"))[0]
     first = next(c for g in load_book(source).sheets for row in g.rows for c in row
                  if isinstance(c, str) and c.startswith("任城区") and c.endswith("一刻钟便民生活圈"))

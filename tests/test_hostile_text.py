@@ -18,12 +18,12 @@ from jnqh.bulletin_docx import bulletin_docx
 from jnqh.cli import cli
 from jnqh.config import load_settings
 from jnqh.consolidate.pipeline import Options, consolidate
-from jnqh.demo import make_demo
 from jnqh.issues import make
 from jnqh.normalize import clean_text, drop_controls, fold, split_list
 from jnqh.registry import load_registry
 from jnqh.workbook import load_book
 from tests import badfiles
+from tests.conftest import copy_office
 
 AS_OF = dt.date(2024, 5, 6)
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f]")
@@ -39,9 +39,8 @@ def test_normalising_drops_c0_controls_but_tab_and_newline():
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hostile") / "办公室"
-    make_demo(folder, today=AS_OF)
+def office(demo_office, tmp_path_factory):
+    folder = copy_office(demo_office, tmp_path_factory.mktemp("hostile"))
     inbox = folder / "inbox"
     source = next(inbox.glob("鱼台县*.xlsx"))
     book = load_book(source)

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import shutil
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -11,9 +10,9 @@ from click.testing import CliRunner
 from jnqh.cli import cli
 from jnqh.config import load_settings
 from jnqh.consolidate.pipeline import Options, consolidate
-from jnqh.demo import make_demo
 from jnqh.names import MAX_PART_BYTES, file_name_problem, file_part
 from jnqh.registry import load_registry
+from tests.conftest import copy_office
 
 AS_OF = dt.date(2024, 5, 6)
 
@@ -39,15 +38,12 @@ def test_plain_names_stay_and_long_ones_stay_apart():
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("names") / "办公室"
-    make_demo(folder, today=AS_OF)
-    return folder
+def office(demo_office):
+    return demo_office
 
 
 def test_a_registry_county_with_a_path_writes_inside_the_outbox_and_is_reported(office, tmp_path):
-    folder = tmp_path / "办公室"
-    shutil.copytree(office, folder)
+    folder = copy_office(office, tmp_path)
     registry = folder / "生活圈名册.xlsx"
     book = openpyxl.load_workbook(registry)
     book["生活圈名册"]["A2"] = "../../../逃逸县"

@@ -12,7 +12,7 @@ import json
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from jnqh.atomic import write_text
+from jnqh.atomic import quiet_abandoned_zips, write_text
 from jnqh.config import Settings
 from jnqh.consolidate.model import Run
 from jnqh.consolidate.runjson import run_summary
@@ -71,6 +71,7 @@ _CONTEXT: dict = {}
 
 
 def _init_worker(run: Run, outbox: Path, templates: Path | None) -> None:
+    quiet_abandoned_zips()  # a full disk is reported once, by the main process
     _CONTEXT.update(run=run, outbox=outbox, templates=templates)
 
 
