@@ -333,14 +333,17 @@ def report(run: str | None, config: Path | None) -> None:
 @cli.command()
 @click.argument("run", required=False)
 @click.option("--send", is_flag=True, help="真正发送（默认只写出 .eml 供检查）。")
+@click.option("--resend-unknown", is_flag=True,
+              help="与 --send 一起用：重发上次“结果不明”的邮件（服务器没有确认，对方可能已经收到）。")
 @config_option
-def mail(run: str | None, send: bool, config: Path | None) -> None:
+def mail(run: str | None, send: bool, resend_unknown: bool, config: Path | None) -> None:
     """准备各县市区和领导的邮件（反馈表、汇总表、通报）；加 --send 才发送，同一封信不会重复发送。
 
     RUN：截至日期或期数，默认最新一期。SMTP 设置在配置文件 [mail] 中，密码取环境变量 JNQH_SMTP_PASSWORD。
     """
+    from jnqh.consolidate.lock import Busy, run_lock
     from jnqh.history import History
-    from jnqh.mail import mail_summary, prepare_mail, send_mail, write_eml
+    from jnqh.mail import UnsafeMailFolder, mail_summary, prepare_mail, send_mail, write_eml
     from jnqh.runs import RunNotFound, load_run
 
     settings = _settings(config)
@@ -349,16 +352,25 @@ def mail(run: str | None, send: bool, config: Path | None) -> None:
     except RunNotFound as err:
         raise click.UsageError(str(err)) from err
     plan = prepare_mail(stored.run, stored.folder, _registry(settings), settings.mail, settings.report_templates)
-    written = write_eml(plan, templates=settings.report_templates)
+    try:
+        written = write_eml(plan, templates=settings.report_templates)
+    except UnsafeMailFolder as err:
+        raise click.UsageError(str(err)) from err
     click.echo(mail_summary(plan, settings.report_templates))
     click.echo(f"邮件已写出到 {written[-1].parent}（{len(plan.messages)} 封）。")
     if not send:
         click.echo("检查无误后，加 --send 发送。")
         sys.exit(EXIT_DATA if plan.problems else EXIT_OK)
-    with History(settings.history_path) as history:
-        sent = send_mail(plan, settings.mail, history)
+    try:
+        # One sender at a time per outbox: two at once would both find a message unsent.
+        with run_lock(settings.outbox), History(settings.history_path) as history:
+            sent = send_mail(plan, settings.mail, history, resend_unknown=resend_unknown)
+    except Busy as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_USAGE)
     for line in sent.lines():
         click.echo(line)
+    click.echo(sent.summary())
     sys.exit(EXIT_OK if sent.ok and not plan.problems else EXIT_DATA)
 
 

@@ -48,6 +48,11 @@ CREATE TABLE IF NOT EXISTS sent (
     run_number INTEGER NOT NULL,
     recipients TEXT NOT NULL, subject TEXT NOT NULL, sent_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS unknown (
+    message_key TEXT PRIMARY KEY,    -- as in sent: the whole message went out, no reply came
+    run_number INTEGER NOT NULL,
+    recipients TEXT NOT NULL, subject TEXT NOT NULL, sent_at TEXT NOT NULL
+);
 """
 
 
@@ -215,6 +220,18 @@ class History:
                     sent_at: str) -> None:
         with self.db:
             self.db.execute("INSERT OR IGNORE INTO sent VALUES (?, ?, ?, ?, ?)",
+                            (message_key, run_number, ", ".join(recipients), subject, sent_at))
+            self.db.execute("DELETE FROM unknown WHERE message_key = ?", (message_key,))
+
+    def was_unknown(self, message_key: str) -> bool:
+        """Sent once without a reply: the server may have it (never sent again unasked)."""
+        row = self.db.execute("SELECT 1 FROM unknown WHERE message_key = ?", (message_key,)).fetchone()
+        return row is not None
+
+    def record_unknown(self, message_key: str, run_number: int, recipients: list[str], subject: str,
+                       sent_at: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO unknown VALUES (?, ?, ?, ?, ?)",
                             (message_key, run_number, ", ".join(recipients), subject, sent_at))
 
     def sent_rows(self, run_number: int | None = None) -> list[dict]:

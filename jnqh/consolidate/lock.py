@@ -53,7 +53,7 @@ def run_lock(outbox: Path, *, wait_seconds: float = 10.0) -> Iterator[None]:
         deadline = time.monotonic() + wait_seconds
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
-                raise Busy(f"另一个 jnqh 正在使用输出文件夹 {outbox}（汇总尚未结束）。请等它完成后再运行。")
+                raise Busy(f"另一个 jnqh 正在使用输出文件夹 {outbox}（汇总或发送邮件尚未结束）。请等它完成后再运行。")
             time.sleep(0.2)
         try:
             yield
