@@ -48,6 +48,11 @@ CREATE TABLE IF NOT EXISTS sent (
     run_number INTEGER NOT NULL,
     recipients TEXT NOT NULL, subject TEXT NOT NULL, sent_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS run_outputs (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    path TEXT NOT NULL,              -- relative to the outbox, as in run.json
+    sha256 TEXT NOT NULL             -- of the file as the run wrote it
+);
 CREATE TABLE IF NOT EXISTS unknown (
     message_key TEXT PRIMARY KEY,    -- as in sent: the whole message went out, no reply came
     run_number INTEGER NOT NULL,
@@ -187,8 +192,9 @@ class History:
 
     def record_run(self, number: int, as_of: str, generated: str, summary: dict,
                    files: list[tuple], circles: list[tuple], state: bytes | None = None,
-                   fingerprint: str | None = None) -> int:
-        """`state`: the whole Run as `encode_state` gives it (kept for re-rendering and reruns)."""
+                   fingerprint: str | None = None, outputs: dict[str, str] | None = None) -> int:
+        """`state`: the whole Run as `encode_state` gives it (kept for re-rendering and reruns);
+        `outputs`: path → sha256 of every file the run wrote."""
         with self.db:
             cursor = self.db.execute(
                 "INSERT INTO runs (number, as_of, generated, summary, state, fingerprint) VALUES (?, ?, ?, ?, ?, ?)",
@@ -199,7 +205,13 @@ class History:
                                 [(run_id, *row) for row in files])
             self.db.executemany("INSERT INTO run_circles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run_id, *row) for row in circles])
+            self.db.executemany("INSERT INTO run_outputs VALUES (?, ?, ?)",
+                                [(run_id, path, digest) for path, digest in (outputs or {}).items()])
         return run_id
+
+    def output_hashes(self, run_id: int) -> dict[str, str]:
+        rows = self.db.execute("SELECT path, sha256 FROM run_outputs WHERE run_id = ?", (run_id,))
+        return dict(rows.fetchall())
 
     # -- the parse cache -----------------------------------------------------------
     def cached_report(self, key: str, shown_as: str) -> FileReport | None:

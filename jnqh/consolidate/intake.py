@@ -16,6 +16,7 @@ from typing import Callable
 from jnqh import __version__
 from jnqh.check import read_submission
 from jnqh.consolidate.listing import Listing, registry_fingerprint, shown_path
+from jnqh.consolidate.lock import leave_with_parent
 from jnqh.history import History, encode_report
 from jnqh.model import FileReport
 from jnqh.registry import Registry, load_registry
@@ -98,6 +99,7 @@ _WORKER: dict = {}
 
 
 def _init_worker(registry_path: Path | None, today: dt.date) -> None:
+    leave_with_parent()
     # Each worker loads the registry once, not once per file.
     _WORKER["registry"] = load_registry(registry_path)
     _WORKER["today"] = today

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from jnqh.atomic import quiet_abandoned_zips, write_text
 from jnqh.config import Settings
+from jnqh.consolidate.lock import leave_with_parent
 from jnqh.consolidate.model import Run
 from jnqh.consolidate.runjson import run_summary
 from jnqh.consolidate.state import run_to_state
@@ -71,6 +72,7 @@ _CONTEXT: dict = {}
 
 
 def _init_worker(run: Run, outbox: Path, templates: Path | None) -> None:
+    leave_with_parent()
     quiet_abandoned_zips()  # a full disk is reported once, by the main process
     _CONTEXT.update(run=run, outbox=outbox, templates=templates)
 
