@@ -97,6 +97,8 @@ CATALOGUE: tuple[IssueKind, ...] = (
        "请对方用 Excel 或 WPS 打开后另存为新的 .xlsx 再发送"),
     _k("F-CONVERT", E, "需要另存为 xlsx", "这是 {ext} 格式的文件，本工具只读取 Excel 工作簿",
        "用 WPS 或 Excel 打开它，选择“另存为→Excel 工作簿（*.xlsx）”，再把 .xlsx 文件放入收件箱"),
+    _k("F-CRASH", E, "读取时中断", "读取这个文件时读取程序中断了（{reason}），文件没有读入，其余文件照常汇总",
+       "用 Excel 或 WPS 打开原表，另存为新的 .xlsx 后重新发送；仍然如此时请把文件交给技术支持"),
     _k("F-JSON", E, "JSON 记录有误", "这个 .json 文件不是 jnqh check 输出的记录（{reason}）",
        "用 jnqh check 文件.xlsx --format json > 记录.json 生成，再按 docs/说明.md 中的字段修改"),
     _k("F-BLANK", E, "模板尚未填写", "这是空白的填报模板，附件5中还没有填写任何生活圈",
