@@ -14,6 +14,7 @@ there), and its workers are spawned, so a break costs a new pool of about a seco
 from __future__ import annotations
 
 import concurrent.futures as futures
+import faulthandler
 import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -114,6 +115,7 @@ def _start_worker(initializer: Callable, initargs: tuple) -> None:
 def _quiet_stderr() -> None:
     # A worker has nothing to tell the user: its file's fate comes back as data. An abort
     # would otherwise print a Rust backtrace on the office's screen.
+    faulthandler.disable()  # a dump of its own, on a copy of stderr (pytest enables one)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
