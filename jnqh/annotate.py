@@ -7,6 +7,7 @@ its cell. The input file is only read: the copy goes to the folder the user name
 
 from __future__ import annotations
 
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -28,19 +29,38 @@ FILLS = {
 }
 LIST_SHEET = "问题清单"
 AUTHOR = "jnqh 自查"
+# openpyxl loads a whole workbook into objects (about 1 s and 50 MB per 100,000 cells): a
+# copy is made only of a workbook whose sheets hold at most this much XML (a county's
+# workbook holds under 1 MB), or for an .xls at most this many cells, so that --annotate
+# ends in seconds. Larger files get their problem list only.
+ANNOTATE_MAX_SHEET_XML = 8 * 1024 * 1024
+ANNOTATE_MAX_XLS_CELLS = 200_000
 
 
-def annotate_all(reports: list[FileReport], out_dir: Path) -> list[Path]:
-    """Write an annotated copy of every readable file that has problems."""
+def annotate_all(reports: list[FileReport], out_dir: Path, too_big: list[str] | None = None) -> list[Path]:
+    """Write an annotated copy of every readable file that has problems; the files too big
+    to copy within the budget are added to `too_big` instead."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written, used = [], set()
     for report in reports:
         if report.unreadable or not report.issues:
             continue
+        if _too_big(Path(report.path)):
+            if too_big is not None:
+                too_big.append(report.path)
+            continue
         target = _target_name(Path(report.path), out_dir, used)
         annotate_file(Path(report.path), report.issues, target)
         written.append(target)
     return written
+
+
+def _too_big(source: Path) -> bool:
+    if source.suffix.lower() not in (".xlsx", ".xlsm"):
+        return sum(g.height * g.width for g in load_book(source).sheets) > ANNOTATE_MAX_XLS_CELLS
+    with zipfile.ZipFile(source) as package:  # the sizes the directory declares (checked on reading)
+        return sum(info.file_size for info in package.infolist()
+                   if info.filename.startswith("xl/worksheets/")) > ANNOTATE_MAX_SHEET_XML
 
 
 def _target_name(source: Path, out_dir: Path, used: set[str]) -> Path:

@@ -131,9 +131,12 @@ def check(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, config: 
     if annotate_dir is not None:
         from jnqh.annotate import annotate_all
 
-        written = annotate_all(result.files, annotate_dir)
+        too_big: list[str] = []
+        written = annotate_all(result.files, annotate_dir, too_big)
         if fmt == "text":
             click.echo(f"已写出 {len(written)} 个标注副本到 {annotate_dir}")
+            for path in too_big:
+                click.echo(f"{path} 表格内容太多，没有生成标注副本（为免等待过久）；请按下面的问题清单逐条修改。")
     if fmt == "json":
         _echo_json(result.to_json())
     else:

@@ -4,6 +4,7 @@ when a text is normalised, and every writer drops what still reaches it (a file 
 import datetime as dt
 import io
 import re
+import time
 from pathlib import Path
 
 import docx
@@ -104,3 +105,15 @@ def test_the_docx_writer_takes_any_text(tmp_path):
     report = bulletin.Bulletin(context={}, text="", blocks=blocks, meta=meta)
     document = docx.Document(io.BytesIO(bulletin_docx(report, AS_OF)))
     assert "未能读取：坏文件.xlsx" in "\n".join(p.text for p in document.paragraphs)
+
+
+def test_annotate_refuses_a_huge_workbook_in_seconds(office, tmp_path):
+    _, source, _, _ = office
+    rows = "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>1</v></c></row>' for r in range(1, 200_001))
+    huge = badfiles.custom_sheet_xlsx(tmp_path / "大表.xlsx", source, rows)  # 填报说明 sheet, now 200,000 rows
+    out = tmp_path / "标注"
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["check", "--annotate", str(out), str(huge), str(source)])
+    assert time.monotonic() - started < 30, "annotate took too long"
+    assert "大表.xlsx 表格内容太多，没有生成标注副本" in result.output and "已写出 1 个标注副本" in result.output
+    assert [p.name for p in out.iterdir()] == [f"{source.stem}_标注.xlsx"]
