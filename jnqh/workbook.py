@@ -22,11 +22,11 @@ catalogue turns the code and detail into the Chinese message. Codes and detail k
     F-CORRUPT    reason (the parser's words, English); member (a zip part, sometimes)
     F-ENCRYPTED  container ('ooxml' | 'xls' | 'zip')
     F-BOMB       cause ('file_size' | 'total_size' | 'ratio' | 'members' |
-                 'sheet_extent' | 'book_cells' | 'shared_strings'); size_mb (always: the size
-                 refused; for a sheet or a string table, what calamine would
-                 allocate); limit_mb; and by cause: member, ratio | members, limit |
-                 sheet, cell (the far corner), cells, limit | cells, limit |
-                 part, count, limit
+                 'shared_strings'); size_mb (always: the size refused; for a string
+                 table, what calamine would allocate); limit_mb; and by cause:
+                 member, ratio | members, limit | part, count, limit
+    F-CELLS      cause ('sheet_extent' | 'book_cells'); size_mb (what calamine would
+                 allocate), limit_mb; cells, limit; for a sheet: sheet, cell (the far corner)
     F-XML-ATTACK part; cause ('doctype' | 'prolog')
 
 Detail never holds 'file', 'field' or 'value'; 'sheet' and 'cell' name a location.
@@ -349,8 +349,10 @@ def _read_input(path: Path) -> bytes:
 
 
 def _too_big(cause: str, size: int, limit_bytes: int, **extra) -> Unreadable:
-    return Unreadable("F-BOMB", {"cause": cause, "size_mb": max(1, round(size / MB)),
-                                 "limit_mb": limit_bytes // MB, **extra})
+    # Too many cells is a table too large, not a bomb: it has its own code and words.
+    code = "F-CELLS" if cause in ("sheet_extent", "book_cells") else "F-BOMB"
+    return Unreadable(code, {"cause": cause, "size_mb": max(1, round(size / MB)),
+                             "limit_mb": limit_bytes // MB, **extra})
 
 
 def _describe_content(data: bytes) -> str:
