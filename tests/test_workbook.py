@@ -513,3 +513,11 @@ def test_too_many_cells_has_its_own_words_not_the_bomb_s(tmp_path):
     (issue,) = result.files[0].issues
     assert issue.code == "F-CELLS" and "单元格太多" in issue.message and "5000000" in issue.message
     assert "解压" not in issue.message and "异常巨大" not in issue.message
+
+
+def test_a_survey_export_with_too_many_cells_is_a_finding_not_a_crash(tmp_path):
+    from jnqh.survey_report import survey_paths
+
+    result = survey_paths([bf.far_cell_xlsx(tmp_path / "问卷.xlsx")], registry=None)
+    (issue,) = result.found
+    assert (issue.code, issue.sheet, issue.file) == ("F-CELLS", "表一", str(tmp_path / "问卷.xlsx"))
