@@ -6,8 +6,8 @@ route the checks miss would end the weekly run with no outputs. So the files are
 process pool, a few at a time, and when a worker dies (an abort, the memory cap) or a file
 takes longer than FILE_SECONDS, the files it may have been reading are read again one by
 one, each alone in a fresh worker: the one that breaks its worker again is reported as
-unreadable (F-CRASH), and the run goes on in a new pool. On POSIX each worker's address
-space is capped at WORKER_MEMORY; Windows has no such limit (the byte checks' budgets hold
+unreadable (F-CRASH), and the run goes on in a new pool. On Linux each worker may grow its
+address space by WORKER_MEMORY at most; Windows has no such limit (the byte checks' budgets hold
 there), and its workers are spawned, so a break costs a new pool of about a second.
 """
 
@@ -17,6 +17,7 @@ import concurrent.futures as futures
 import faulthandler
 import os
 from collections import deque
+from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Sequence
@@ -24,7 +25,7 @@ from typing import Callable, Sequence
 from jnqh.consolidate.lock import leave_with_parent
 
 FILE_SECONDS = 300.0  # a county workbook reads in well under a second
-WORKER_MEMORY = 3 * 1024 ** 3  # bytes of address space per worker (POSIX only)
+WORKER_MEMORY = 2 * 1024 ** 3  # address space a worker may add to what it starts with (POSIX)
 IN_FLIGHT_PER_WORKER = 2  # files handed out at once: keeps workers busy, bounds the suspects
 
 
@@ -122,13 +123,17 @@ def _quiet_stderr() -> None:
 
 
 def _cap_memory() -> None:
+    """Cap the worker's address space at what it inherited plus WORKER_MEMORY: a forked worker
+    starts with its parent's mappings, which may be large, and must still be able to work."""
     try:
         import resource
-    except ImportError:  # Windows
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+    except (ImportError, OSError, ValueError, IndexError):  # Windows, or no /proc: no cap
         return
+    limit = pages * os.sysconf("SC_PAGE_SIZE") + WORKER_MEMORY
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard == resource.RLIM_INFINITY or hard > WORKER_MEMORY:
-        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, hard))
+    if hard == resource.RLIM_INFINITY or hard > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _stop(pool: ProcessPoolExecutor, *, kill: bool) -> None:
