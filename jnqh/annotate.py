@@ -7,6 +7,7 @@ its cell. The input file is only read: the copy goes to the folder the user name
 
 from __future__ import annotations
 
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from jnqh.atomic import atomic_write
 from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
 from jnqh.model import FileReport
+from jnqh.names import file_part
+from jnqh.normalize import drop_controls
 from jnqh.workbook import load_book
 from jnqh.xlsxkit import wrapped_lines
 
@@ -28,14 +31,25 @@ FILLS = {
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 LIST_SHEET = "问题清单"
 AUTHOR = "jnqh 自查"
+# openpyxl loads a whole workbook into objects (about 1 s and 50 MB per 100,000 cells): a
+# copy is made only of a workbook whose sheets hold at most this much XML (a county's
+# workbook holds under 1 MB), or for an .xls at most this many cells, so that --annotate
+# ends in seconds. Larger files get their problem list only.
+ANNOTATE_MAX_SHEET_XML = 8 * 1024 * 1024
+ANNOTATE_MAX_XLS_CELLS = 200_000
 
 
-def annotate_all(reports: list[FileReport], out_dir: Path) -> list[Path]:
-    """Write an annotated copy of every readable file that has problems."""
+def annotate_all(reports: list[FileReport], out_dir: Path, too_big: list[str] | None = None) -> list[Path]:
+    """Write an annotated copy of every readable file that has problems; the files too big
+    to copy within the budget are added to `too_big` instead."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written, used = [], set()
     for report in reports:
         if report.unreadable or not report.issues:
+            continue
+        if _too_big(Path(report.path)):
+            if too_big is not None:
+                too_big.append(report.path)
             continue
         target = _target_name(Path(report.path), out_dir, used)
         annotate_file(Path(report.path), report.issues, target)
@@ -43,9 +57,17 @@ def annotate_all(reports: list[FileReport], out_dir: Path) -> list[Path]:
     return written
 
 
+def _too_big(source: Path) -> bool:
+    if source.suffix.lower() not in (".xlsx", ".xlsm"):
+        return sum(g.height * g.width for g in load_book(source).sheets) > ANNOTATE_MAX_XLS_CELLS
+    with zipfile.ZipFile(source) as package:  # the sizes the directory declares (checked on reading)
+        return sum(info.file_size for info in package.infolist()
+                   if info.filename.startswith("xl/worksheets/")) > ANNOTATE_MAX_SHEET_XML
+
+
 def _target_name(source: Path, out_dir: Path, used: set[str]) -> Path:
     suffix = ".xlsm" if source.suffix.lower() == ".xlsm" else ".xlsx"
-    stem, n = f"{source.stem}_标注", 1
+    stem, n = f"{file_part(source.stem)}_标注", 1  # a 249-byte inbox name would overflow
     name = stem + suffix
     while name in used:
         n += 1
@@ -69,12 +91,16 @@ def annotate_file(source: Path, found: list[Issue], target: Path) -> None:
 
 def _open_copy(source: Path) -> openpyxl.Workbook:
     if source.suffix.lower() in (".xlsx", ".xlsm"):
-        return openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
+        workbook = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() == ".xlsm")
+        for sheet in workbook.worksheets:  # openpyxl cannot save a control character in a title
+            if drop_controls(sheet.title) != sheet.title:
+                sheet.title = drop_controls(sheet.title) or "Sheet"
+        return workbook
     # .xls: openpyxl cannot read it, so rebuild the values into a new workbook.
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
     for grid in load_book(source).sheets:
-        sheet = workbook.create_sheet(grid.name[:31])
+        sheet = workbook.create_sheet(drop_controls(grid.name)[:31] or "Sheet")
         for r, row in enumerate(grid.rows, start=1):
             for c, value in enumerate(row, start=1):
                 if value not in (None, ""):
@@ -85,7 +111,11 @@ def _open_copy(source: Path) -> openpyxl.Workbook:
 
 
 def _put(cell, value: object) -> None:
-    """Write a value; text stays text even when it starts with '=' (never a formula)."""
+    """Write a value; text stays text even when it starts with '=' (never a formula).
+
+    Control characters are dropped: openpyxl refuses them (a .xls keeps them as typed)."""
+    if isinstance(value, str):
+        value = drop_controls(value)
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
@@ -96,7 +126,7 @@ def _mark(sheet, cell: str, cell_issues: list[Issue]) -> None:
     worst = ERROR if any(i.severity == ERROR for i in cell_issues) else "warning"
     target.fill = FILLS[worst]
     text = "\n".join(f"【{SEVERITY_LABEL[i.severity]}】{i.message}\n怎么改：{i.hint}" for i in cell_issues)
-    comment = Comment(text, AUTHOR)
+    comment = Comment(drop_controls(text), AUTHOR)
     comment.width, comment.height = 320, 40 + 50 * len(cell_issues)
     target.comment = comment
 

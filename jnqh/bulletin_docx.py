@@ -23,6 +23,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
+from jnqh.normalize import drop_controls
+
 if TYPE_CHECKING:
     from jnqh.bulletin import Block, Bulletin
 
@@ -112,7 +114,7 @@ def _set_font_names(fonts, east_asia: str) -> None:
 def _run(paragraph, text: str, east_asia: str, size: float, *, bold: bool = False,
          colour: RGBColor | None = None):
     """A run with every font slot named explicitly, so Word and WPS pick the Chinese face."""
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(drop_controls(text))  # a file name may hold any character
     run.font.size = Pt(size)
     run.font.bold = bold
     if colour is not None:
@@ -386,9 +388,9 @@ def _core_properties(doc, bulletin: Bulletin, as_of: dt.date) -> None:
     """Fixed metadata: the same Run gives the same document (no clock time anywhere)."""
     props = doc.core_properties
     stamp = dt.datetime(as_of.year, as_of.month, as_of.day)
-    props.author = props.last_modified_by = bulletin.meta.get("author", "")
-    props.title = bulletin.title
-    props.subject = bulletin.meta.get("subject", "")
+    props.author = props.last_modified_by = drop_controls(bulletin.meta.get("author", ""))
+    props.title = drop_controls(bulletin.title)
+    props.subject = drop_controls(bulletin.meta.get("subject", ""))
     props.keywords = props.comments = props.category = ""
     props.created = props.modified = props.last_printed = stamp
     props.revision = 1

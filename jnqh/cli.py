@@ -31,10 +31,15 @@ def _registry(settings: Settings):
     from jnqh.registry import load_registry
     from jnqh.workbook import Unreadable
 
+    from jnqh.render.text import issue_line
+
     try:
-        return load_registry(settings.registry)
+        registry = load_registry(settings.registry)
     except Unreadable as err:
         raise _registry_error(settings, err.code) from err
+    for problem in registry.problems:
+        click.echo(issue_line(problem), err=True)
+    return registry
 
 
 def _registry_error(settings: Settings, code: str) -> click.UsageError:
@@ -126,9 +131,12 @@ def check(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, config: 
     if annotate_dir is not None:
         from jnqh.annotate import annotate_all
 
-        written = annotate_all(result.files, annotate_dir)
+        too_big: list[str] = []
+        written = annotate_all(result.files, annotate_dir, too_big)
         if fmt == "text":
             click.echo(f"已写出 {len(written)} 个标注副本到 {annotate_dir}")
+            for path in too_big:
+                click.echo(f"{path} 表格内容太多，没有生成标注副本（为免等待过久）；请按下面的问题清单逐条修改。")
     if fmt == "json":
         _echo_json(result.to_json())
     else:
@@ -243,12 +251,18 @@ def _progress(fmt: str):
 
 @cli.command()
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式。")
+@click.option("--start-new", is_flag=True,
+              help="历史库损坏时：把它改名为 jnqh.sqlite.损坏-<时间> 保存，新建一个空的历史库"
+                   "（已发送邮件的记录随之丢失，之后 mail --send 会重发）。")
 @config_option
-def history(fmt: str, config: Path | None) -> None:
+def history(fmt: str, start_new: bool, config: Path | None) -> None:
     """列出历次汇总（期数、截至日期、生活圈数）。"""
     from jnqh.history import History
 
     settings = _settings(config)
+    if start_new:
+        _start_new_history(settings.history_path)
+        return
     if not settings.history_path.exists():
         click.echo(f"还没有汇总记录（{settings.history_path} 不存在）。先运行 jnqh consolidate。")
         return
@@ -262,6 +276,18 @@ def history(fmt: str, config: Path | None) -> None:
         circles = r.summary.get("circles", {})
         click.echo(f"第{r.number}期  截至 {r.as_of}  运行于 {r.generated}  "
                    f"采用 {circles.get('accepted', 0)}/{circles.get('expected', 0)} 个生活圈")
+
+
+def _start_new_history(path: Path) -> None:
+    from jnqh.history import start_new
+
+    aside = start_new(path, dt.datetime.now())
+    if aside is None:
+        click.echo(f"历史库 {path} 完好，没有新建。")
+        return
+    click.echo(f"已把损坏的历史库改名为 {aside} 保存，并新建了空的历史库 {path}。\n"
+               "注意：新历史库中没有历次汇总和已发送邮件的记录。下次 jnqh mail --send 会把本期邮件再发一次，"
+               "发送前请先运行 jnqh mail 检查。")
 
 
 @cli.command()
@@ -310,14 +336,17 @@ def report(run: str | None, config: Path | None) -> None:
 @cli.command()
 @click.argument("run", required=False)
 @click.option("--send", is_flag=True, help="真正发送（默认只写出 .eml 供检查）。")
+@click.option("--resend-unknown", is_flag=True,
+              help="与 --send 一起用：重发上次“结果不明”的邮件（服务器没有确认，对方可能已经收到）。")
 @config_option
-def mail(run: str | None, send: bool, config: Path | None) -> None:
+def mail(run: str | None, send: bool, resend_unknown: bool, config: Path | None) -> None:
     """准备各县市区和领导的邮件（反馈表、汇总表、通报）；加 --send 才发送，同一封信不会重复发送。
 
     RUN：截至日期或期数，默认最新一期。SMTP 设置在配置文件 [mail] 中，密码取环境变量 JNQH_SMTP_PASSWORD。
     """
+    from jnqh.consolidate.lock import Busy, run_lock
     from jnqh.history import History
-    from jnqh.mail import mail_summary, prepare_mail, send_mail, write_eml
+    from jnqh.mail import UnsafeMailFolder, mail_summary, prepare_mail, send_mail, write_eml
     from jnqh.runs import RunNotFound, load_run
 
     settings = _settings(config)
@@ -326,16 +355,25 @@ def mail(run: str | None, send: bool, config: Path | None) -> None:
     except RunNotFound as err:
         raise click.UsageError(str(err)) from err
     plan = prepare_mail(stored.run, stored.folder, _registry(settings), settings.mail, settings.report_templates)
-    written = write_eml(plan, templates=settings.report_templates)
+    try:
+        written = write_eml(plan, templates=settings.report_templates)
+    except UnsafeMailFolder as err:
+        raise click.UsageError(str(err)) from err
     click.echo(mail_summary(plan, settings.report_templates))
     click.echo(f"邮件已写出到 {written[-1].parent}（{len(plan.messages)} 封）。")
     if not send:
         click.echo("检查无误后，加 --send 发送。")
         sys.exit(EXIT_DATA if plan.problems else EXIT_OK)
-    with History(settings.history_path) as history:
-        sent = send_mail(plan, settings.mail, history)
+    try:
+        # One sender at a time per outbox: two at once would both find a message unsent.
+        with run_lock(settings.outbox), History(settings.history_path) as history:
+            sent = send_mail(plan, settings.mail, history, resend_unknown=resend_unknown)
+    except Busy as err:
+        click.echo(str(err), err=True)
+        sys.exit(EXIT_USAGE)
     for line in sent.lines():
         click.echo(line)
+    click.echo(sent.summary())
     sys.exit(EXIT_OK if sent.ok and not plan.problems else EXIT_DATA)
 
 
@@ -365,6 +403,9 @@ def main(argv: list[str] | None = None) -> None:
         # Redirected output on Windows would otherwise be written in the ANSI code page.
         sys.stdout.reconfigure(encoding="utf-8")
         sys.stderr.reconfigure(encoding="utf-8")
+    from jnqh.atomic import quiet_abandoned_zips
+
+    quiet_abandoned_zips()
     try:
         code = cli.main(args=argv, prog_name="jnqh", standalone_mode=False)
     except click.UsageError as err:
@@ -377,5 +418,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(EXIT_USAGE)
     except click.exceptions.Abort:
         click.echo("已取消。", err=True)
+        sys.exit(EXIT_USAGE)
+    except Exception as err:
+        from jnqh.faults import describe
+
+        sentence = describe(err)
+        if sentence is None:
+            raise  # not the environment: a bug, which must be seen
+        click.echo(f"错误：{sentence}", err=True)
         sys.exit(EXIT_USAGE)
     sys.exit(code or EXIT_OK)

@@ -8,6 +8,7 @@ parsed again) and keeps ``jnqh mail --send`` from sending the same message twice
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import sqlite3
 import zlib
@@ -47,6 +48,16 @@ CREATE TABLE IF NOT EXISTS sent (
     run_number INTEGER NOT NULL,
     recipients TEXT NOT NULL, subject TEXT NOT NULL, sent_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS run_outputs (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    path TEXT NOT NULL,              -- relative to the outbox, as in run.json
+    sha256 TEXT NOT NULL             -- of the file as the run wrote it
+);
+CREATE TABLE IF NOT EXISTS unknown (
+    message_key TEXT PRIMARY KEY,    -- as in sent: the whole message went out, no reply came
+    run_number INTEGER NOT NULL,
+    recipients TEXT NOT NULL, subject TEXT NOT NULL, sent_at TEXT NOT NULL
+);
 """
 
 
@@ -80,20 +91,56 @@ def _unpack(stored: bytes | str) -> dict:
     return json.loads(zlib.decompress(stored) if isinstance(stored, bytes) else stored)
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+SET_ASIDE = "{name}.损坏-{time}"  # where a corrupt store is kept when a new one is started
+
+
+class HistoryFault(Exception):
+    """The store cannot be used: `kind` is 'corrupt', 'full', 'readonly', 'locked' or 'open';
+    `reason` what the check found (Chinese) or SQLite's words."""
+
+    def __init__(self, path: Path, kind: str, reason: str):
+        super().__init__(path, kind, reason)
+        self.path, self.kind, self.reason = path, kind, reason
+
+
+def fault_of(path: Path, error: sqlite3.Error) -> HistoryFault:
+    """What an SQLite error means for the user of the store at `path`."""
+    text = str(error)
+    for words, kind in (("full", "full"), ("readonly", "readonly"), ("read-only", "readonly"),
+                        ("locked", "locked"), ("unable to open", "open")):
+        if words in text:
+            return HistoryFault(path, kind, text)
+    return HistoryFault(path, "corrupt" if isinstance(error, sqlite3.DatabaseError) else "open", text)
+
+
 class History:
-    """One open store. Use as a context manager; every write is committed at once."""
+    """One open store. Use as a context manager; every write is committed at once.
+
+    A store that exists but is not an SQLite database (a 0-byte file counts: the record of
+    every run and every mail sent is gone) raises HistoryFault('corrupt') and is left as it
+    is: a new store is started only by :func:`start_new`, on the user's word. SQLite errors
+    inside the ``with`` block leave it as HistoryFault too, naming the store."""
 
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path, timeout=30)
-        self.db.executescript(SCHEMA)
+        _check_header(path)
+        try:
+            self.db = sqlite3.connect(path, timeout=30)
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as err:
+            with contextlib.suppress(Exception):
+                self.db.close()
+            raise fault_of(path, err) from None
 
     def __enter__(self) -> History:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, error, trace) -> None:
         self.db.close()
+        if isinstance(error, sqlite3.Error):
+            raise fault_of(self.path, error) from None
 
     # -- runs ----------------------------------------------------------------------
     def runs(self) -> list[RunRow]:
@@ -145,8 +192,9 @@ class History:
 
     def record_run(self, number: int, as_of: str, generated: str, summary: dict,
                    files: list[tuple], circles: list[tuple], state: bytes | None = None,
-                   fingerprint: str | None = None) -> int:
-        """`state`: the whole Run as `encode_state` gives it (kept for re-rendering and reruns)."""
+                   fingerprint: str | None = None, outputs: dict[str, str] | None = None) -> int:
+        """`state`: the whole Run as `encode_state` gives it (kept for re-rendering and reruns);
+        `outputs`: path → sha256 of every file the run wrote."""
         with self.db:
             cursor = self.db.execute(
                 "INSERT INTO runs (number, as_of, generated, summary, state, fingerprint) VALUES (?, ?, ?, ?, ?, ?)",
@@ -157,7 +205,13 @@ class History:
                                 [(run_id, *row) for row in files])
             self.db.executemany("INSERT INTO run_circles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                 [(run_id, *row) for row in circles])
+            self.db.executemany("INSERT INTO run_outputs VALUES (?, ?, ?)",
+                                [(run_id, path, digest) for path, digest in (outputs or {}).items()])
         return run_id
+
+    def output_hashes(self, run_id: int) -> dict[str, str]:
+        rows = self.db.execute("SELECT path, sha256 FROM run_outputs WHERE run_id = ?", (run_id,))
+        return dict(rows.fetchall())
 
     # -- the parse cache -----------------------------------------------------------
     def cached_report(self, key: str, shown_as: str) -> FileReport | None:
@@ -179,6 +233,18 @@ class History:
         with self.db:
             self.db.execute("INSERT OR IGNORE INTO sent VALUES (?, ?, ?, ?, ?)",
                             (message_key, run_number, ", ".join(recipients), subject, sent_at))
+            self.db.execute("DELETE FROM unknown WHERE message_key = ?", (message_key,))
+
+    def was_unknown(self, message_key: str) -> bool:
+        """Sent once without a reply: the server may have it (never sent again unasked)."""
+        row = self.db.execute("SELECT 1 FROM unknown WHERE message_key = ?", (message_key,)).fetchone()
+        return row is not None
+
+    def record_unknown(self, message_key: str, run_number: int, recipients: list[str], subject: str,
+                       sent_at: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO unknown VALUES (?, ?, ?, ?, ?)",
+                            (message_key, run_number, ", ".join(recipients), subject, sent_at))
 
     def sent_rows(self, run_number: int | None = None) -> list[dict]:
         query = "SELECT message_key, run_number, recipients, subject, sent_at FROM sent"
@@ -187,6 +253,35 @@ class History:
             query, args = query + " WHERE run_number = ?", (run_number,)
         keys = ("message_key", "run_number", "recipients", "subject", "sent_at")
         return [dict(zip(keys, row)) for row in self.db.execute(query + " ORDER BY sent_at", args)]
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(SQLITE_HEADER))
+    except FileNotFoundError:
+        return  # a new store
+    if head != SQLITE_HEADER:
+        raise HistoryFault(path, "corrupt", "文件是空的（0 字节）" if not head else "不是 SQLite 数据库文件")
+
+
+def start_new(path: Path, now: dt.datetime) -> Path | None:
+    """Keep a corrupt store aside as ``<name>.损坏-<time>`` and start an empty one; the path
+    it was kept at, or None when the store is sound (then nothing is changed)."""
+    try:
+        History(path).db.close()
+        return None
+    except HistoryFault as fault:
+        if fault.kind != "corrupt":
+            raise
+    aside = path.with_name(SET_ASIDE.format(name=path.name, time=now.strftime("%Y%m%d-%H%M%S")))
+    path.replace(aside)
+    for suffix in ("-journal", "-wal", "-shm"):  # SQLite's companions belong to the old file
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.replace(aside.with_name(aside.name + suffix))
+    History(path).db.close()
+    return aside
 
 
 @contextlib.contextmanager

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jnqh.normalize import drop_controls
+
 ERROR = "error"
 WARNING = "warning"
 SEVERITY_LABEL = {ERROR: "错误", WARNING: "提醒"}
@@ -92,10 +94,14 @@ CATALOGUE: tuple[IssueKind, ...] = (
        "请对方在 Excel 中“文件→信息→保护工作簿→用密码进行加密”删除密码后重新发送（不要通过邮件发送密码）"),
     _k("F-BOMB", E, "文件异常过大", "文件解压后异常巨大（约 {size_mb} MB），为安全起见拒绝读取",
        "请对方检查表格中是否有大量空白格式或图片，另存为新的 .xlsx 后重新发送"),
+    _k("F-CELLS", E, "表格范围太大", "表格的单元格太多（{cells} 个，上限 {limit} 个；从 A1 算到最远的一格），"
+       "为免占满内存没有读取", "删去表格远处多余的内容和格式（选中多余的行、列后删除），或把数据分到几个工作簿后重新发送"),
     _k("F-XML-ATTACK", E, "文件含不安全内容", "文件内部含有不安全的 XML 声明（{part}），为安全起见拒绝读取",
        "请对方用 Excel 或 WPS 打开后另存为新的 .xlsx 再发送"),
     _k("F-CONVERT", E, "需要另存为 xlsx", "这是 {ext} 格式的文件，本工具只读取 Excel 工作簿",
        "用 WPS 或 Excel 打开它，选择“另存为→Excel 工作簿（*.xlsx）”，再把 .xlsx 文件放入收件箱"),
+    _k("F-CRASH", E, "读取时中断", "读取这个文件时读取程序中断了（{reason}），文件没有读入，其余文件照常汇总",
+       "用 Excel 或 WPS 打开原表，另存为新的 .xlsx 后重新发送；仍然如此时请把文件交给技术支持"),
     _k("F-JSON", E, "JSON 记录有误", "这个 .json 文件不是 jnqh check 输出的记录（{reason}）",
        "用 jnqh check 文件.xlsx --format json > 记录.json 生成，再按 docs/说明.md 中的字段修改"),
     _k("F-BLANK", E, "模板尚未填写", "这是空白的填报模板，附件5中还没有填写任何生活圈",
@@ -115,6 +121,11 @@ CATALOGUE: tuple[IssueKind, ...] = (
        "填写这个生活圈的附件5；如果本次不报这个生活圈，可以删除这张工作表"),
     _k("R-DUPLICATE-CIRCLE", E, "生活圈重复", "同一个工作簿中“{name}”出现了不止一次（另见 {other}）",
        "删除重复的附件5工作表，每个生活圈只保留一份"),
+    # -- the registry the office edits -----------------------------------------------
+    _k("R-REGISTRY-NAME", W, "名称不能作文件名", "名册中的{label}“{value}”{reason}，不能直接用作文件名",
+       "改正名册中的这个名称；在改正之前，输出文件名中这些字符以“_”代替"),
+    _k("R-REGISTRY-TEXT", W, "名册文字含换行", "名册中的{label}“{value}”含有换行或控制字符，已去掉",
+       "在名册的这个单元格中删去换行（Alt+回车 插入的换行）"),
     # -- values ---------------------------------------------------------------------
     _k("V-REQUIRED", E, "必填项为空", "“{label}”没有填写", "请填写“{label}”{hint}"),
     _k("V-NUMBER", E, "不是数字", "“{label}”应为数字，现在是“{value}”", "只填数字{unit_hint}，不要写文字说明"),
@@ -184,14 +195,17 @@ class _Blank(dict):
 
 def make(code: str, *, file: str, sheet: str | None = None, cell: str | None = None,
          field: str | None = None, value: object = None, circle: str | None = None, **params: object) -> Issue:
-    """Create an Issue of catalogue kind `code`, filling its templates from `params`."""
+    """Create an Issue of catalogue kind `code`, filling its templates from `params`.
+
+    Values and names lose their control characters here, so that every rendering (the
+    annotated copy, the feedback workbook, the bulletin) can hold the message."""
     kind = KIND[code]
     shown = "" if value is None else _show(value)
     values = _Blank({k: _show(v) for k, v in params.items()})
     values.setdefault("value", shown)
     values.setdefault("sheet", sheet or "")
     return Issue(
-        code=code, severity=kind.severity, file=file, sheet=sheet, cell=cell, field=field,
+        code=code, severity=kind.severity, file=drop_controls(file), sheet=sheet and drop_controls(sheet), cell=cell, field=field,
         message=kind.message.format_map(values),
         hint=kind.hint.format_map(values),
         value=None if value is None else shown, circle=circle,
@@ -201,7 +215,7 @@ def make(code: str, *, file: str, sheet: str | None = None, cell: str | None = N
 def _show(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
-    return str(value)
+    return drop_controls(str(value))
 
 
 def catalogue_markdown() -> str:

@@ -33,6 +33,8 @@ from jnqh import atomic, bulletin, forms
 from jnqh.config import MailSettings
 from jnqh.consolidate import outputs
 from jnqh.consolidate.model import FILE_CONVERT, FILE_UNREADABLE, Run
+from jnqh.names import file_part
+from jnqh.normalize import drop_controls
 
 if TYPE_CHECKING:  # only the types: mail needs no registry or history machinery to import
     from jnqh.history import History
@@ -61,13 +63,22 @@ TEXT = {
     "no_address": "{county}在名册“联系人”表中没有邮箱，未生成给{county}的邮件。"
                   "请在名册的“联系人”表中填写{county}的邮箱后重新运行 jnqh mail。",
     "bad_address": "{county}在名册“联系人”表中的邮箱“{address}”格式不对，已跳过这个地址，请改正名册。",
+    "bad_person": "{county}在名册“联系人”表中的联系人姓名含有换行或控制字符，已按“{person}”使用，请改正名册。",
+    "unsafe_folder": "邮件文件夹 {folder} 是一个链接（快捷方式）或不是文件夹，为安全起见 jnqh 不通过它写入或删除文件。"
+                     "请删除它后重新运行 jnqh mail",
     "bad_leadership": "jnqh.toml 的 [mail] leadership 中的邮箱“{address}”格式不对，已跳过。",
     "no_leadership": "jnqh.toml 的 [mail] 中没有设置 leadership（接收汇总表的领导邮箱），未生成给领导的邮件。",
     "no_feedback": "没有找到{county}的反馈表（{path}），给{county}的邮件只附通报。",
     "no_bulletin": "没有找到通报（{path}），邮件中不附通报。请先运行 jnqh report。",
     "no_workbook": "没有找到汇总表（{path}），给领导的邮件中不附汇总表。",
     "report": "发送 {sent} 个收件人，跳过 {skipped} 个（已发送过），失败 {failed} 个。",
+    "report_unknown": "发送 {sent} 个收件人，跳过 {skipped} 个（已发送过），失败 {failed} 个，"
+                      "结果不明 {unknown} 个（没有重发，见上）。",
     "sent": "已发送",
+    "unknown": "结果不明：邮件已全部发出，但服务器没有确认（{reason}），对方可能已经收到。没有自动重发；"
+               "请向对方确认，确实没有收到时运行 jnqh mail --send --resend-unknown 重发",
+    "held": "上次发送结果不明（对方可能已经收到），没有重发；确认对方没有收到后，"
+            "运行 jnqh mail --send --resend-unknown 重发",
     "skipped": "已发送过，跳过",
     "refused": "被邮件服务器拒收（{code} {reason}），请核对这个邮箱地址",
     "failed": "发送失败（{reason}），已试 {tries} 次；稍后再运行 jnqh mail --send 会重发",
@@ -158,7 +169,7 @@ def _county_message(county: str, run: Run, run_dir: Path, registry: Registry, pl
     if not recipients:
         plan.problems.append(TEXT["no_address"].format(county=county))
         return None
-    relative = outputs.FEEDBACK.format(county=county, tag=run.date_tag)
+    relative = outputs.FEEDBACK.format(county=file_part(county), tag=run.date_tag)
     feedback = _attachment(run, run_dir, relative)
     if feedback is None:
         plan.problems.append(TEXT["no_feedback"].format(county=county, path=run_dir / relative))
@@ -167,7 +178,7 @@ def _county_message(county: str, run: Run, run_dir: Path, registry: Registry, pl
              "missing": county in run.missing_counties,
              "broken_files": [f.path for f in run.files if f.county == county and f.status in
                               (FILE_UNREADABLE, FILE_CONVERT)],
-             "persons": [c.person for c in registry.contacts_of(county) if c.person]}
+             "persons": [_one_line(c.person) for c in registry.contacts_of(county) if c.person]}
     return compose(COUNTY_TEMPLATE, county, recipients, attachments, extra)
 
 
@@ -195,14 +206,26 @@ def _county_addresses(county: str, registry: Registry, problems: list[str]) -> l
     """The county's addresses from the 联系人 sheet (a cell may hold several); bad ones reported."""
     found: dict[str, Address] = {}
     for contact in registry.contacts_of(county):
+        person = _one_line(contact.person)
+        if _breaks_lines(contact.person or ""):
+            problems.append(TEXT["bad_person"].format(county=county, person=person))
         for address in ADDRESS_SEPARATORS.split(contact.email or ""):
             if not address:
                 continue
             if not ADDRESS.match(address):
                 problems.append(TEXT["bad_address"].format(county=county, address=address))
                 continue
-            found.setdefault(address.lower(), Address(display_name=contact.person or "", addr_spec=address))
+            found.setdefault(address.lower(), Address(display_name=person, addr_spec=address))
     return list(found.values())
+
+
+def _one_line(text: str | None) -> str:
+    """A name as a header may carry it: a CR or LF (Alt+Enter in Excel) would end the header."""
+    return " ".join(drop_controls(text or "").split())
+
+
+def _breaks_lines(text: str) -> bool:
+    return "\n" in text or drop_controls(text) != text
 
 
 def _attachment(run: Run, run_dir: Path, relative: str) -> Attachment | None:
@@ -351,21 +374,43 @@ def _rfc2231(name: str) -> str:
 # ---------------------------------------------------------------------------
 
 
+class UnsafeMailFolder(Exception):
+    """The mail folder is a link: jnqh neither writes nor removes anything through it."""
+
+
 def write_eml(plan: MailPlan, out_dir: Path | None = None, templates: Path | None = None) -> list[Path]:
-    """Each message as ``<收件方>.eml`` and a summary, into `out_dir` (``<run_dir>/邮件``)."""
+    """Each message as ``<收件方>.eml`` and a summary, into `out_dir` (``<run_dir>/邮件``).
+
+    .eml files of an earlier preparation that no message of this one has are removed (they
+    would mislead the review), but only regular files that jnqh wrote (they carry its
+    X-Jnqh-Run header), and nothing at all when the folder is a link to somewhere else."""
     out_dir = out_dir or plan.run_dir / MAIL_FOLDER
-    parties = {f"{m.party}.eml" for m in plan.messages}
-    for stale in out_dir.glob("*.eml"):  # from an earlier preparation: would mislead the review
-        if stale.name not in parties:
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise UnsafeMailFolder(TEXT["unsafe_folder"].format(folder=out_dir))
+    parties = {_eml_name(m) for m in plan.messages}
+    for stale in out_dir.glob("*.eml"):
+        if stale.name not in parties and _written_by_jnqh(stale):
             stale.unlink()
     written = []
     for message in plan.messages:
-        path = out_dir / f"{message.party}.eml"
+        path = out_dir / _eml_name(message)
         atomic.write_bytes(path, message.data)
         written.append(path)
     summary = out_dir / SUMMARY_NAME
     atomic.write_text(summary, mail_summary(plan, templates))
     return [*written, summary]
+
+
+def _written_by_jnqh(path: Path) -> bool:
+    if path.is_symlink() or not path.is_file():
+        return False
+    with path.open("rb") as handle:
+        head = handle.read(16384)
+    return b"\r\nX-Jnqh-Run:" in head.split(b"\r\n\r\n", 1)[0]
+
+
+def _eml_name(message: PreparedMessage) -> str:
+    return f"{file_part(message.party)}.eml"
 
 
 def mail_summary(plan: MailPlan, templates: Path | None = None) -> str:
@@ -384,7 +429,7 @@ def mail_summary(plan: MailPlan, templates: Path | None = None) -> str:
 class Delivery:
     party: str
     recipient: str
-    status: str  # sent | skipped | refused | failed
+    status: str  # sent | skipped | refused | failed | unknown (no reply after the message) | held
     note: str  # Chinese
 
 
@@ -397,14 +442,16 @@ class SendReport:
 
     @property
     def ok(self) -> bool:
-        return not self.of("refused") and not self.of("failed")
+        return not any(self.of(status) for status in ("refused", "failed", "unknown", "held"))
 
     def lines(self) -> list[str]:
         return [f"{d.party} <{d.recipient}>：{d.note}" for d in self.deliveries]
 
     def summary(self) -> str:
-        return TEXT["report"].format(sent=len(self.of("sent")), skipped=len(self.of("skipped")),
-                                     failed=len(self.of("refused")) + len(self.of("failed")))
+        unknown = len(self.of("unknown")) + len(self.of("held"))
+        return TEXT["report_unknown" if unknown else "report"].format(
+            sent=len(self.of("sent")), skipped=len(self.of("skipped")),
+            failed=len(self.of("refused")) + len(self.of("failed")), unknown=unknown)
 
 
 class _Fatal(Exception):
@@ -415,21 +462,33 @@ class _Unreachable(Exception):
     """Connecting or logging in failed in a way that may pass (refused, timed out, 4xx)."""
 
 
+class _Unknown(Exception):
+    """The whole message and its final dot went out, and no reply came (lost or late): the
+    server may have kept it. Never retried: sending again could deliver it twice."""
+
+    def __init__(self, reason: str, refused: dict):
+        super().__init__(reason)
+        self.refused = refused  # recipients refused at RCPT: these certainly did not get it
+
+
 def send_mail(plan: MailPlan, settings: MailSettings, history: History, *,
               smtp_factory: Callable | None = None, tls_context: ssl.SSLContext | None = None,
-              pause: float = RETRY_PAUSE_S, sleep: Callable[[float], None] = time.sleep) -> SendReport:
+              pause: float = RETRY_PAUSE_S, sleep: Callable[[float], None] = time.sleep,
+              resend_unknown: bool = False) -> SendReport:
     """Send every prepared message not yet in `history`; record each delivery there.
 
     `smtp_factory` defaults to ``smtplib.SMTP_SSL`` when ``settings.ssl``, else ``smtplib.SMTP``.
-    A transient failure (disconnect, 4xx, timeout) is retried ``settings.retries`` times; a
-    permanent one (5xx, a refused recipient) is reported and the other messages still go.
+    A transient failure before the message's final dot (disconnect, 4xx, timeout) is retried
+    ``settings.retries`` times; a permanent one (5xx, a refused recipient) is reported and the
+    other messages still go. No reply after the final dot is "unknown": recorded, reported,
+    never retried, and not sent again by a later call unless `resend_unknown`: at most once.
     """
     report = SendReport()
     link = _Link(settings, smtp_factory, tls_context)
     fatal: str | None = None
     try:
         for message in plan.messages:
-            pending = _pending(message, plan.run_number, history, report)
+            pending = _pending(message, plan.run_number, history, report, resend_unknown)
             if not pending:
                 continue
             if fatal is None:
@@ -445,11 +504,15 @@ def send_mail(plan: MailPlan, settings: MailSettings, history: History, *,
     return report
 
 
-def _pending(message: PreparedMessage, run_number: int, history: History, report: SendReport) -> list[str]:
+def _pending(message: PreparedMessage, run_number: int, history: History, report: SendReport,
+             resend_unknown: bool) -> list[str]:
     pending = []
     for recipient in message.recipients:
-        if history.was_sent(message.key(run_number, recipient)):
+        key = message.key(run_number, recipient)
+        if history.was_sent(key):
             report.deliveries.append(Delivery(message.party, recipient, "skipped", TEXT["skipped"]))
+        elif history.was_unknown(key) and not resend_unknown:
+            report.deliveries.append(Delivery(message.party, recipient, "held", TEXT["held"]))
         else:
             pending.append(recipient)
     return pending
@@ -458,9 +521,10 @@ def _pending(message: PreparedMessage, run_number: int, history: History, report
 def _record(message: PreparedMessage, outcomes: dict[str, tuple[str, str]], run_number: int,
             history: History, report: SendReport) -> None:
     for recipient, (status, note) in outcomes.items():
-        if status == "sent":
-            history.record_sent(message.key(run_number, recipient), run_number, [recipient],
-                                message.subject, dt.datetime.now().isoformat(timespec="seconds"))
+        if status in ("sent", "unknown"):
+            record = history.record_sent if status == "sent" else history.record_unknown
+            record(message.key(run_number, recipient), run_number, [recipient],
+                   message.subject, dt.datetime.now().isoformat(timespec="seconds"))
         report.deliveries.append(Delivery(message.party, recipient, status, note))
 
 
@@ -481,6 +545,9 @@ def _deliver(link: _Link, message: PreparedMessage, pending: list[str], retries:
         except _Unreachable as err:
             reason, unreachable = str(err), True
             continue
+        except _Unknown as err:
+            link.close()  # the session is in no known state; the next message opens a new one
+            return {**outcomes, **_unknown_outcomes(remaining, err)}
         except (OSError, smtplib.SMTPException) as err:
             if not _transient(err):
                 return {**outcomes, **{r: ("failed", TEXT["failed"].format(reason=_describe(err),
@@ -508,6 +575,21 @@ def _sorted_out(recipients: list[str], refused: dict) -> dict[str, tuple[str, st
         elif not 400 <= refused[recipient][0] < 500:
             code, reason = refused[recipient]
             outcomes[recipient] = ("refused", TEXT["refused"].format(code=code, reason=_text(reason)))
+    return outcomes
+
+
+def _unknown_outcomes(recipients: list[str], err: _Unknown) -> dict[str, tuple[str, str]]:
+    """Refused at RCPT: certainly not delivered (5xx for good, 4xx left for the next
+    --send); every other recipient may have the message."""
+    outcomes = {}
+    for recipient in recipients:
+        if recipient not in err.refused:
+            outcomes[recipient] = ("unknown", TEXT["unknown"].format(reason=err))
+        else:
+            code, reason = err.refused[recipient]
+            outcomes[recipient] = (("failed", TEXT["failed"].format(reason=_describe_code(code, reason), tries=1))
+                                   if 400 <= code < 500 else
+                                   ("refused", TEXT["refused"].format(code=code, reason=_text(reason))))
     return outcomes
 
 
@@ -548,7 +630,7 @@ class _Link:
         self.client = None
 
     def send(self, data: bytes, recipients: list[str]) -> dict:
-        return self._open().sendmail(self.settings.sender, recipients, data)
+        return _transaction(self._open(), self.settings.sender, recipients, data)
 
     def _open(self):
         if self.client is not None:
@@ -580,6 +662,47 @@ class _Link:
             except (OSError, smtplib.SMTPException):
                 _quietly_close(self.client)
             self.client = None
+
+
+def _transaction(client, sender: str, recipients: list[str], data: bytes) -> dict:
+    """What ``smtplib.SMTP.sendmail`` does, with the one difference that matters here: once
+    the final dot is out, a missing reply raises _Unknown rather than a retryable error.
+    Returns the refused recipients, as sendmail does; raises as sendmail does before."""
+    client.ehlo_or_helo_if_needed()
+    code, reply = client.mail(sender)
+    if code != 250:
+        _close_on_421(client, code)
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    refused = {}
+    for recipient in recipients:
+        code, reply = client.rcpt(recipient)
+        if code not in (250, 251):
+            refused[recipient] = (code, reply)
+        if code == 421:
+            _close_on_421(client, code)
+            raise smtplib.SMTPRecipientsRefused(refused)
+    if len(refused) == len(recipients):
+        client.rset()
+        raise smtplib.SMTPRecipientsRefused(refused)
+    code, reply = client.docmd("data")
+    if code != 354:
+        _close_on_421(client, code)
+        raise smtplib.SMTPDataError(code, reply)
+    body = re.sub(rb"(?m)^\.", b"..", data)  # dot-stuffing (RFC 5321 4.5.2)
+    client.send(body + (b"" if body.endswith(b"\r\n") else b"\r\n") + b".\r\n")
+    try:
+        code, reply = client.getreply()
+    except (OSError, smtplib.SMTPException) as err:
+        raise _Unknown(_describe(err), refused) from err
+    if code != 250:
+        _close_on_421(client, code)
+        raise smtplib.SMTPDataError(code, reply)
+    return refused
+
+
+def _close_on_421(client, code: int) -> None:
+    if code == 421:  # the server is closing the session
+        _quietly_close(client)
 
 
 def _quietly_close(client) -> None:

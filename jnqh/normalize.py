@@ -33,6 +33,15 @@ BLANK = Parsed()
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _INLINE_SPACES = re.compile(r"[ \t\u3000\u00a0]+")  # what clean_text turns into one space
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
+# C0 controls but tab and newline (Excel stores them as _x0008_ and calamine decodes them),
+# and the two non-characters: no XML writer (python-docx, openpyxl) accepts them.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+
+
+def drop_controls(text: str) -> str:
+    """Text without the control characters that no xlsx or docx may hold (tab, newline kept)."""
+    # isprintable() is one C pass and true for nearly every cell: the regex runs on the rest.
+    return text if text.isprintable() else _CONTROLS.sub("", text)
 
 
 def fold(value: object) -> str:
@@ -41,14 +50,14 @@ def fold(value: object) -> str:
         return ""
     if type(value) is str:
         return _fold_text(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    return unicodedata.normalize("NFKC", drop_controls(str(value))).strip()
 
 
 @functools.lru_cache(maxsize=16384)
 def _fold_text(text: str) -> str:
     # NFKC is slow on Chinese text (thousands of instructions a character), and the same
     # option boxes and labels are folded for every circle of every file: fold each once.
-    return unicodedata.normalize("NFKC", text).strip()
+    return unicodedata.normalize("NFKC", drop_controls(text)).strip()
 
 
 def label_key(value: object) -> str:
@@ -83,7 +92,7 @@ def clean_text(value: object) -> str | None:
         return str(int(value))
     if isinstance(value, (dt.datetime, dt.date)):
         return _as_date(value).isoformat()
-    return _INLINE_SPACES.sub(" ", str(value)).strip()
+    return _INLINE_SPACES.sub(" ", drop_controls(str(value))).strip() or None
 
 
 # ---------------------------------------------------------------------------
@@ -232,7 +241,7 @@ def split_list(value: object) -> list[str]:
     """Items of a list cell, split on Chinese and Western separators and newlines."""
     if is_blank(value):
         return []
-    text = str(value)
+    text = drop_controls(str(value))
     for sep in forms.LIST_SEPARATORS:
         text = text.replace(sep, "\n")
     return [item.strip() for item in text.split("\n") if item.strip()]

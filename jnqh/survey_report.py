@@ -40,8 +40,7 @@ def survey_paths(paths: list[Path], *, circle_files: list[Path] = (), circle_nam
         responses += survey.responses
         result.files.append({"path": str(path), "answers": len(survey.responses),
                              "questions": sorted(survey.questions)})
-        result.found += [issues.make(p["code"], file=str(path), sheet=survey.sheet, cell=p.get("cell"),
-                                     **(p.get("params") or {})) for p in survey.problems]
+        result.found += [_issue(problem, path, survey.sheet) for problem in survey.problems]
     if circle_name is None and not circles:
         circle_name = "（全部答卷）"
     figures = summarise(responses, circles, circle_name=circle_name)
@@ -65,3 +64,11 @@ def render_survey(result: SurveyResult) -> str:
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{round_half_up(value):.1f}%"
+
+
+def _issue(problem: dict, path: Path, sheet: str | None) -> issues.Issue:
+    """An Issue from a survey problem; a refusal of the loader names its own sheet."""
+    params = dict(problem.get("params") or {})
+    params.pop("file", None)
+    return issues.make(problem["code"], file=str(path), sheet=params.pop("sheet", None) or sheet,
+                       cell=problem.get("cell"), **params)

@@ -23,6 +23,7 @@ from xlsxwriter.utility import xl_col_to_name
 import jnqh
 from jnqh import forms, rules, issues
 from jnqh.atomic import atomic_write
+from jnqh.names import file_part
 from jnqh.xlsxkit import wrapped_lines
 from jnqh.rubric import SERVICE_ITEMS
 
@@ -66,7 +67,7 @@ def template_filename(county: str | None = None) -> str:
     """`济宁市一刻钟便民生活圈填报模板.xlsx`, or `<county>_一刻钟便民生活圈填报模板.xlsx`."""
     if not county:
         return f"{CITY}{TEMPLATE_STEM}.xlsx"
-    return f"{forms.COUNTY_ALIASES.get(county, county)}_{TEMPLATE_STEM}.xlsx"
+    return f"{file_part(forms.COUNTY_ALIASES.get(county, county))}_{TEMPLATE_STEM}.xlsx"
 
 
 def write_template(target: Path | BinaryIO, *, county: str | None = None, circles: Sequence[str] = (),

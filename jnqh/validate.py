@@ -66,7 +66,7 @@ def _county_and_name(record: CircleRecord, ctx: ReadContext, registry: Registry 
         return
     match = registry.match(data["name"])
     if match is None:
-        nearest = registry.nearest(data["name"])
+        nearest = registry.nearest(data["name"], data.get("county"))
         suggestion = f"，是不是“{nearest}”？" if nearest else ""
         ctx.add_at("V-CIRCLE-UNKNOWN", record.source("name"), field="name", value=data["name"],
                    suggestion=suggestion)

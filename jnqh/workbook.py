@@ -22,10 +22,11 @@ catalogue turns the code and detail into the Chinese message. Codes and detail k
     F-CORRUPT    reason (the parser's words, English); member (a zip part, sometimes)
     F-ENCRYPTED  container ('ooxml' | 'xls' | 'zip')
     F-BOMB       cause ('file_size' | 'total_size' | 'ratio' | 'members' |
-                 'sheet_extent' | 'shared_strings'); size_mb (always: the size
-                 refused; for a sheet or a string table, what calamine would
-                 allocate); limit_mb; and by cause: member, ratio | members, limit |
-                 sheet, cell (the far corner), cells, limit | part, count, limit
+                 'shared_strings'); size_mb (always: the size refused; for a string
+                 table, what calamine would allocate); limit_mb; and by cause:
+                 member, ratio | members, limit | part, count, limit
+    F-CELLS      cause ('sheet_extent' | 'book_cells'); size_mb (what calamine would
+                 allocate), limit_mb; cells, limit; for a sheet: sheet, cell (the far corner)
     F-XML-ATTACK part; cause ('doctype' | 'prolog')
 
 Detail never holds 'file', 'field' or 'value'; 'sheet' and 'cell' name a location.
@@ -64,6 +65,10 @@ MAX_MEMBERS = 10_000                 # zip members (a 20-sheet workbook has ~40)
 MAX_CD_ENTRY_BYTES = 1024            # bound on one central-directory entry, so a
                                      # huge directory is refused before it is read
 MAX_SHEET_CELLS = 1_000_000          # rows x cols of one sheet's dense grid
+MAX_BOOK_CELLS = 4_000_000           # ... and of all sheets of one workbook together
+                                     # (hidden ones too): at ~32 bytes a cell in
+                                     # calamine and in the grid, ~130 MB; a county's
+                                     # workbook of 100 circle sheets holds ~40,000
 MAX_SHARED_STRINGS = 2_000_000       # calamine reserves room for <sst uniqueCount>
                                      # strings up front (24 bytes each): 4294967295
                                      # in a 2 KB file aborts the process
@@ -344,8 +349,10 @@ def _read_input(path: Path) -> bytes:
 
 
 def _too_big(cause: str, size: int, limit_bytes: int, **extra) -> Unreadable:
-    return Unreadable("F-BOMB", {"cause": cause, "size_mb": max(1, round(size / MB)),
-                                 "limit_mb": limit_bytes // MB, **extra})
+    # Too many cells is a table too large, not a bomb: it has its own code and words.
+    code = "F-CELLS" if cause in ("sheet_extent", "book_cells") else "F-BOMB"
+    return Unreadable(code, {"cause": cause, "size_mb": max(1, round(size / MB)),
+                             "limit_mb": limit_bytes // MB, **extra})
 
 
 def _describe_content(data: bytes) -> str:
@@ -722,12 +729,16 @@ def _inspect_ole(data: bytes) -> str:
 
 def _check_biff(stream: bytes) -> None:
     """One pass over the BIFF records: FILEPASS in the globals means encrypted
-    (calamine reads XOR-obfuscated files as if plain, giving garbage), and each
-    sheet's cell extent must fit MAX_SHEET_CELLS. Cell records are tested first
-    in the chain below: they are nearly all the records."""
+    (calamine reads XOR-obfuscated files as if plain, giving garbage), each sheet's
+    cell extent must fit MAX_SHEET_CELLS and all sheets together MAX_BOOK_CELLS
+    (calamine reads every sheet of an .xls when it opens it). calamine finds sheets by
+    their BOUNDSHEET offsets, not by walking: an offset the walk did not meet as a BOF
+    (a substream hidden inside another record's body) is refused. Cell records are
+    tested first in the chain below: they are nearly all the records."""
     pos, end, substream = 0, len(stream), -1
     names: dict[int, str] = {}  # BOF offset -> sheet name, from BOUNDSHEET
-    sheet, max_row, max_col = "", -1, -1
+    bofs: set[int] = set()
+    sheet, max_row, max_col, declared, book_cells = "", -1, -1, 0, 0
     unpack, head, cells = struct.unpack_from, _BIFF_HEAD, _BIFF_CELLS
     while pos + 8 <= end:
         rtype, size, row, col = head(stream, pos)
@@ -739,32 +750,52 @@ def _check_biff(stream: bytes) -> None:
                 if (max_row + 1) * (max_col + 1) > MAX_SHEET_CELLS:
                     raise _extent_refused(sheet or f"#{substream}", max_row + 1, max_col + 1)
         elif rtype == _BIFF_BOF:
-            substream, sheet, max_row, max_col = substream + 1, names.get(pos, ""), -1, -1
+            book_cells = _add_sheet_cells(book_cells, max(declared, (max_row + 1) * (max_col + 1)))
+            substream, sheet, max_row, max_col, declared = substream + 1, names.get(pos, ""), -1, -1, 0
+            bofs.add(pos)
         elif rtype == _BIFF_DIMENSIONS:
-            _check_dimensions(stream[pos + 4:pos + 4 + size], sheet or f"#{substream}")
+            declared = max(declared, _check_dimensions(stream[pos + 4:pos + 4 + size], sheet or f"#{substream}"))
         elif substream == 0 and rtype == _BIFF_FILEPASS:
             raise Unreadable("F-ENCRYPTED", {"container": "xls"})
         elif substream == 0 and rtype == _BIFF_BOUNDSHEET and size >= 8:
             names[unpack("<I", stream, pos + 4)[0]] = _boundsheet_name(stream, pos + 4, size)
         pos += 4 + size
+    _add_sheet_cells(book_cells, max(declared, (max_row + 1) * (max_col + 1)))
+    hidden = [name for offset, name in names.items() if offset not in bofs]
+    if hidden:
+        raise Unreadable("F-CORRUPT", {"reason": "BOUNDSHEET offset is not a sheet's BOF record",
+                                       "sheet": hidden[0]})
 
 
-def _check_dimensions(body: bytes, sheet: str) -> None:
+def _add_sheet_cells(total: int, cells: int) -> int:
+    total += cells
+    if total > MAX_BOOK_CELLS:
+        raise _book_refused(total)
+    return total
+
+
+def _book_refused(cells: int) -> Unreadable:
+    return _too_big("book_cells", cells * 32, MAX_BOOK_CELLS * 32, cells=cells, limit=MAX_BOOK_CELLS)
+
+
+def _check_dimensions(body: bytes, sheet: str) -> int:
     """calamine reserves room for the whole DIMENSIONS rectangle before reading a
-    cell, in u32 arithmetic: an inverted range wraps to ~4 billion rows."""
+    cell, in u32 arithmetic: an inverted range wraps to ~4 billion rows. Returns the
+    cells it reserves."""
     if len(body) == 14:
         first_row, end_row, first_col, end_col = struct.unpack_from("<IIHH", body)
     elif len(body) == 10:
         first_row, end_row, first_col, end_col = struct.unpack_from("<4H", body)
     else:
-        return  # calamine refuses the record itself
+        return 0  # calamine refuses the record itself
     if end_row < 1 or end_col < 1:
-        return  # an empty sheet
+        return 0  # an empty sheet
     if first_row > end_row or first_col > end_col:
         raise Unreadable("F-CORRUPT", {"reason": "inverted DIMENSIONS record", "sheet": sheet})
     rows, cols = end_row - first_row, end_col - first_col
     if rows * cols > MAX_SHEET_CELLS:
         raise _extent_refused(sheet, end_row, end_col)
+    return rows * cols
 
 
 def _boundsheet_name(stream: bytes, body: int, size: int) -> str:
@@ -782,10 +813,11 @@ def _parse(data: bytes, kind: str) -> list[Grid]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         with workbook:
-            return [_grid(workbook, index, meta)
-                    for index, meta in enumerate(workbook.sheets_metadata)]
+            return _grids(workbook)
     except python_calamine.PasswordError:
         raise Unreadable("F-ENCRYPTED", {"container": kind}) from None
+    except Unreadable:
+        raise  # the workbook's cell budget
     except Exception as exc:
         raise Unreadable("F-CORRUPT", {"reason": str(exc)[:300]}) from None
     except BaseException as exc:
@@ -793,6 +825,17 @@ def _parse(data: bytes, kind: str) -> list[Grid]:
         if type(exc).__name__ != "PanicException":
             raise
         raise Unreadable("F-CORRUPT", {"reason": str(exc)[:300]}) from None
+
+
+def _grids(workbook) -> list[Grid]:
+    """Every sheet, within MAX_BOOK_CELLS: an xlsx sheet is read when asked for, so the
+    sheets read so far bound what is held (the byte checks bound each sheet)."""
+    grids, cells = [], 0
+    for index, meta in enumerate(workbook.sheets_metadata):
+        grid = _grid(workbook, index, meta)
+        cells = _add_sheet_cells(cells, grid.height * grid.width)
+        grids.append(grid)
+    return grids
 
 
 def _grid(workbook, index: int, meta) -> Grid:

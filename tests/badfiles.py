@@ -484,3 +484,83 @@ def _xml_mutant(source: Path, rng: random.Random) -> bytes:
         for member, payload in members:
             dst.writestr(member, payload)
     return out.getvalue()
+
+
+def with_text_replaced(path: Path, source: Path, replacements: dict[str, str]) -> Path:
+    """Copy the zip at source with texts replaced in every member, byte for byte: a way to
+    put what Excel stores (``_x0008_`` for a backspace) where the writers never would."""
+    with zipfile.ZipFile(source) as src, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for member in src.namelist():
+            data = src.read(member)
+            for old, new in replacements.items():
+                data = data.replace(old.encode(), new.encode())
+            dst.writestr(member, data)
+    return path
+
+
+# --- .xls sheets the record walk must see -------------------------------------------
+
+_BIFF8_SHEET_BOF = struct.pack("<HH", 0x0809, 16) + struct.pack("<HHHHII", 0x0600, 0x0010, 0, 0, 0, 0)
+_BIFF_EOF = struct.pack("<HH", 0x000A, 0)
+
+
+def _dimensions(end_row: int, end_col: int, first_row: int = 0, first_col: int = 0) -> bytes:
+    return struct.pack("<HH", 0x0200, 14) + struct.pack("<IIHHH", first_row, end_row, first_col, end_col, 0)
+
+
+def _xls_with_boundsheets(path: Path, stream: bytearray, targets: list[bytes]) -> Path:
+    """Append each of `targets` (bytes holding a sheet substream) to the stream, and a
+    BOUNDSHEET after the existing ones pointing at the BOF inside each (found by offset)."""
+    pos = last_end = 0
+    while pos < len(stream):
+        rtype, length = struct.unpack_from("<HH", stream, pos)
+        pos += 4 + length
+        if rtype == 0x85:
+            last_end = pos
+    size = 4 + 10  # a BOUNDSHEET with a one-letter name
+    _shift_boundsheets(stream, size * len(targets))
+    end = len(stream) + size * len(targets)
+    records = b""
+    for n, target in enumerate(targets):
+        bof = end + target.index(_BIFF8_SHEET_BOF)
+        records += struct.pack("<HHIBBBB", 0x85, 10, bof, 0, 0, 1, 0) + bytes([65 + n % 26]) + b"\0"
+        end += len(target)
+    stream[last_end:last_end] = records
+    stream += b"".join(targets)
+    buffer = io.BytesIO()
+    XlsDoc().save(buffer, bytes(stream))
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def xls_hidden_substream(path: Path, end_row: int = 0xFFFFFFFF, first_row: int = 0) -> Path:
+    """An .xls with a sheet substream hidden in the body of an unknown record (0x1234),
+    named by a BOUNDSHEET whose offset points into that body: a linear record walk steps
+    over it, calamine reads it, and reserves its DIMENSIONS (inverted or 4 billion rows)."""
+    wb = xlwt.Workbook(encoding="utf-8")
+    wb.add_sheet("表一").write(0, 0, "x")
+    body = _BIFF8_SHEET_BOF + _dimensions(end_row, 200, first_row) + _BIFF_EOF
+    hidden = struct.pack("<HH", 0x1234, len(body)) + body
+    return _xls_with_boundsheets(path, bytearray(wb.get_biff_data()), [hidden])
+
+
+def xls_many_sheets(path: Path, sheets: int = 20, rows: int = 4000, cols: int = 250) -> Path:
+    """An .xls of `sheets` extra sheets, each declaring DIMENSIONS of rows x cols (each
+    within the per-sheet limit, together far beyond the workbook's budget)."""
+    wb = xlwt.Workbook(encoding="utf-8")
+    wb.add_sheet("表一").write(0, 0, "x")
+    sheet = _BIFF8_SHEET_BOF + _dimensions(rows, cols) + _BIFF_EOF
+    return _xls_with_boundsheets(path, bytearray(wb.get_biff_data()), [sheet] * sheets)
+
+
+def sparse_sheets_xlsx(path: Path, sheets: int = 10, far: str = "J100000") -> Path:
+    """`sheets` sheets holding only A1 and `far`: each within the per-sheet limit
+    (J100000 is 1M cells), together beyond the workbook's cell budget."""
+    wb = xlsxwriter.Workbook(str(path))
+    for n in range(sheets):
+        ws = wb.add_worksheet(f"表{n + 1}")
+        ws.write("A1", n)
+        ws.write(far, n)
+    wb.close()
+    return path

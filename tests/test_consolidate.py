@@ -16,7 +16,6 @@ from jnqh.config import load_settings
 from jnqh.consolidate.lock import Busy, run_lock
 from jnqh.consolidate.pipeline import Options, consolidate
 from jnqh.consolidate.runjson import run_summary
-from jnqh.demo import make_demo
 from jnqh.history import History
 from jnqh.registry import load_registry
 
@@ -24,18 +23,13 @@ AS_OF = dt.date(2024, 5, 6)
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("office") / "演示"
-    make_demo(folder, today=AS_OF)
-    return folder
+def office(demo_office):
+    return demo_office
 
 
 @pytest.fixture
-def fresh(office, tmp_path):
-    """A private copy of the demo office (each test may run and rerun it)."""
-    copy = tmp_path / "办公室"
-    shutil.copytree(office, copy)
-    return copy
+def fresh(fresh_office):
+    return fresh_office
 
 
 @pytest.fixture(scope="module")

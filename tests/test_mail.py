@@ -182,9 +182,11 @@ def test_eml_files_and_summary_for_review(run, run_dir):
     plan = mail.prepare_mail(run, run_dir, sample_registry(), settings_for())
     folder = run_dir / "邮件"
     folder.mkdir()
-    (folder / "嘉祥县.eml").write_bytes(b"from an earlier preparation")
+    (folder / "嘉祥县.eml").write_bytes(b"From: jnqh@jining.gov.cn\r\nX-Jnqh-Run: 2\r\n\r\nearlier")
+    (folder / "私人.eml").write_bytes(b"From: someone@example.cn\r\n\r\nnot written by jnqh")
     written = mail.write_eml(plan)
-    assert not (folder / "嘉祥县.eml").exists()
+    assert not (folder / "嘉祥县.eml").exists()  # an earlier preparation's: it would mislead
+    assert (folder / "私人.eml").exists()  # only what jnqh wrote is removed
     assert [p.name for p in written] == ["任城区.eml", "兖州区.eml", "曲阜市.eml", "邹城市.eml", "领导.eml",
                                          "邮件清单.txt"]
     parsed = email.message_from_bytes((folder / "任城区.eml").read_bytes(), policy=policy.default)

@@ -21,7 +21,7 @@ import pytest
 
 import badfiles as bf
 from jnqh.discover import classify, sha256_file
-from jnqh.workbook import MAX_SHEET_CELLS, Book, Grid, Unreadable, cell_ref, cell_text, load_book
+from jnqh.workbook import MAX_BOOK_CELLS, MAX_SHEET_CELLS, Book, Grid, Unreadable, cell_ref, cell_text, load_book
 
 REPO = Path(__file__).resolve().parent.parent
 BUILDERS = {
@@ -351,14 +351,14 @@ def test_too_many_members(tmp_path, xlsx):
 def test_one_far_cell_is_refused_before_calamine_allocates(tmp_path):
     # Unguarded, calamine asks for 512 GB here and aborts the interpreter.
     outcome = load_in_child(bf.far_cell_xlsx(tmp_path / "far.xlsx"))
-    assert outcome["code"] == "F-BOMB" and outcome["grew_mb"] < 50
+    assert outcome["code"] == "F-CELLS" and outcome["grew_mb"] < 50
     assert {k: outcome["detail"][k] for k in ("cause", "sheet", "cell")} == {
         "cause": "sheet_extent", "sheet": "表一", "cell": "XFD1048576"}
 
 
 def test_one_far_cell_in_an_xls(tmp_path):
     error = refused(bf.far_cell_xls(tmp_path / "far.xls"))
-    assert (error.code, error.detail["sheet"], error.detail["cell"]) == ("F-BOMB", "表一", "IV65536")
+    assert (error.code, error.detail["sheet"], error.detail["cell"]) == ("F-CELLS", "表一", "IV65536")
 
 
 @pytest.mark.parametrize("sheet_data", [
@@ -373,7 +373,7 @@ def test_one_far_cell_in_an_xls(tmp_path):
 ], ids=["bare-cells", "single-quotes", "spaces", "prefixed", "second-r"])
 def test_far_extents_are_found_whatever_the_xml_syntax(tmp_path, xlsx, sheet_data):
     error = refused(bf.custom_sheet_xlsx(tmp_path / "odd.xlsx", xlsx, sheet_data))
-    assert (error.code, error.detail["cause"]) == ("F-BOMB", "sheet_extent")
+    assert (error.code, error.detail["cause"]) == ("F-CELLS", "sheet_extent")
     assert error.detail["cells"] > MAX_SHEET_CELLS
 
 
@@ -404,8 +404,32 @@ def test_xls_dimensions_calamine_would_reserve(tmp_path):
     inverted = load_in_child(bf.xls_dimensions(tmp_path / "inv.xls", 10_000_000, 1, 0, 1))
     assert (inverted["code"], inverted["detail"]["sheet"]) == ("F-CORRUPT", "表一")
     huge = refused(bf.xls_dimensions(tmp_path / "huge.xls", 0, 65536, 0, 256))
-    assert (huge.code, huge.detail["cause"], huge.detail["cell"]) == ("F-BOMB", "sheet_extent", "IV65536")
+    assert (huge.code, huge.detail["cause"], huge.detail["cell"]) == ("F-CELLS", "sheet_extent", "IV65536")
     assert load_book(bf.xls_dimensions(tmp_path / "ok.xls", 0, 1, 0, 1)).sheets[0].value(0, 0) == "x"
+
+
+def test_an_xls_sheet_hidden_inside_another_record_is_refused(tmp_path):
+    # Unguarded, calamine reads the hidden sheet's DIMENSIONS (4 billion rows) and aborts.
+    for end_row, first_row in ((0xFFFFFFFF, 0), (1, 10_000_000), (5, 0)):
+        outcome = load_in_child(bf.xls_hidden_substream(tmp_path / "hidden.xls", end_row, first_row))
+        assert outcome["code"] == "F-CORRUPT" and outcome["grew_mb"] < 50, outcome
+        assert outcome["detail"]["sheet"] == "A"
+
+
+def test_the_cells_of_all_xls_sheets_share_one_budget(tmp_path):
+    # Twenty sheets of 1M declared cells each: every one within the sheet limit.
+    outcome = load_in_child(bf.xls_many_sheets(tmp_path / "many.xls", sheets=20))
+    assert (outcome["code"], outcome["detail"]["cause"]) == ("F-CELLS", "book_cells"), outcome
+    assert outcome["detail"]["cells"] > MAX_BOOK_CELLS and outcome["grew_mb"] < 50
+    assert len(load_book(bf.xls_many_sheets(tmp_path / "few.xls", sheets=3, rows=100, cols=20)).sheets) == 4
+
+
+def test_the_cells_of_all_xlsx_sheets_share_one_budget(tmp_path):
+    outcome = load_in_child(bf.sparse_sheets_xlsx(tmp_path / "sparse.xlsx", sheets=12))
+    assert (outcome["code"], outcome["detail"]["cause"]) == ("F-CELLS", "book_cells"), outcome
+    assert outcome["grew_mb"] < 400  # a sheet of 1M cells at a time, not twelve
+    book = load_book(bf.sparse_sheets_xlsx(tmp_path / "three.xlsx", sheets=3))
+    assert [g.height * g.width for g in book.sheets] == [1_000_000] * 3
 
 
 def test_damaged_files_raise_only_unreadable_and_never_crash(tmp_path):
@@ -479,3 +503,21 @@ def test_input_bytes_mtime_and_folder_unchanged(tmp_path, build):
     except Unreadable:
         pass
     assert (path.read_bytes(), path.stat().st_mtime_ns, sorted(tmp_path.iterdir())) == before
+
+
+def test_too_many_cells_has_its_own_words_not_the_bomb_s(tmp_path):
+    from jnqh.check import check_paths
+
+    result = check_paths([bf.sparse_sheets_xlsx(tmp_path / "稀疏.xlsx", sheets=6)], registry=None,
+                         today=dt.date(2024, 5, 6))
+    (issue,) = result.files[0].issues
+    assert issue.code == "F-CELLS" and "单元格太多" in issue.message and "5000000" in issue.message
+    assert "解压" not in issue.message and "异常巨大" not in issue.message
+
+
+def test_a_survey_export_with_too_many_cells_is_a_finding_not_a_crash(tmp_path):
+    from jnqh.survey_report import survey_paths
+
+    result = survey_paths([bf.far_cell_xlsx(tmp_path / "问卷.xlsx")], registry=None)
+    (issue,) = result.found
+    assert (issue.code, issue.sheet, issue.file) == ("F-CELLS", "表一", str(tmp_path / "问卷.xlsx"))

@@ -34,7 +34,7 @@ def build_run(intake: Intake, registry: Registry, settings: Settings, as_of: dt.
         by_file.setdefault(circle.file, []).append(circle)
     run.files = ([_file_entry(a, by_file.get(a.shown, []), registry) for a in arrivals]
                  + _convert_entries(intake, registry))
-    run.issues = _all_issues(arrivals, intake)
+    run.issues = sorted(_all_issues(arrivals, intake) + registry.problems, key=Issue.sort_key)
     figures.compute(run, registry, settings.targets, previous.summary if previous else None,
                     history.circles_of_run(previous.id) if previous else [], _earlier(history, as_of),
                     settings.reply_days)

@@ -8,7 +8,6 @@ form but a questionnaire export (附件4) is read as one. The inbox is only ever
 from __future__ import annotations
 
 import datetime as dt
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -16,7 +15,9 @@ from typing import Callable
 from jnqh import __version__
 from jnqh.check import read_submission
 from jnqh.consolidate.listing import Listing, registry_fingerprint, shown_path
+from jnqh.consolidate.isolated import read_isolated
 from jnqh.history import History, encode_report
+from jnqh.issues import make
 from jnqh.model import FileReport
 from jnqh.registry import Registry, load_registry
 from jnqh.survey import SurveyFile
@@ -83,15 +84,8 @@ def _read_all(pending, registry, registry_path, today, workers, progress) -> lis
             if progress:
                 progress(1)
         return results
-    chunk = max(1, len(jobs) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(registry_path, today)) as pool:
-        results = []
-        for arrival in pool.map(_worker_read, jobs, chunksize=chunk):
-            results.append(arrival)
-            if progress:
-                progress(1)
-        return results
+    return read_isolated(jobs, _worker_read, _crashed, workers=workers, initializer=_init_worker,
+                         initargs=(registry_path, today), done=(lambda: progress(1)) if progress else None)
 
 
 _WORKER: dict = {}
@@ -101,6 +95,13 @@ def _init_worker(registry_path: Path | None, today: dt.date) -> None:
     # Each worker loads the registry once, not once per file.
     _WORKER["registry"] = load_registry(registry_path)
     _WORKER["today"] = today
+
+
+def _crashed(job: tuple[Path, str], reason: str) -> Arrival:
+    """A file whose reading killed its worker: unreadable, and not kept in the parse cache."""
+    path, shown = job
+    issue = make("F-CRASH", file=shown, reason=reason)
+    return Arrival(path, shown, FileReport(path=shown, sha256=None, issues=[issue], unreadable=True))
 
 
 def _worker_read(job: tuple[Path, str]) -> Arrival:

@@ -39,7 +39,7 @@ def match_circles(arrivals: list[Arrival], registry: Registry) -> list[CircleEnt
                 main_city=registered.main_city if registered else False,
                 status=CIRCLE_UNMATCHED if registered is None else CIRCLE_ACCEPTED,
                 file=arrival.shown, sheet=record.sheet, data=record.data,
-                nearest=None if registered else registry.nearest(record.name),
+                nearest=None if registered else _nearest(record, arrival, registry),
             )
             entries.append(entry)
             if registered is not None:
@@ -123,6 +123,12 @@ def gather_projects(arrivals: list[Arrival], entries: list[CircleEntry], as_of: 
             rows.append(row)
     rows.sort(key=lambda r: (r["county"] or "", r["circle"], r.get("name") or ""))
     return rows
+
+
+def _nearest(record, arrival: Arrival, registry: Registry) -> str | None:
+    """The hint for an unmatched circle, from the submitting county's own circles only."""
+    county = record.data.get("county") or county_in_path(arrival.shown, registry.counties)
+    return registry.nearest(record.name, county)
 
 
 def file_county(arrival: Arrival, entries: list[CircleEntry], counties: tuple[str, ...]) -> str | None:

@@ -12,12 +12,14 @@ import json
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from jnqh.atomic import write_text
+from jnqh.atomic import quiet_abandoned_zips, write_text
 from jnqh.config import Settings
+from jnqh.consolidate.lock import leave_with_parent
 from jnqh.consolidate.model import Run
 from jnqh.consolidate.runjson import run_summary
 from jnqh.consolidate.state import run_to_state
 from jnqh.history import encode_state
+from jnqh.names import file_part
 
 CONSOLIDATED = "济宁市一刻钟便民生活圈汇总_{tag}.xlsx"
 UPWARD = "济宁市_附件5_附件6_{tag}.xlsx"
@@ -41,7 +43,7 @@ def plan_outputs(run: Run, outbox: Path) -> list[tuple[str, str | None]]:
     run.outputs["consolidated"] = (folder / CONSOLIDATED.format(tag=tag)).as_posix()
     run.outputs["upward"] = (folder / UPWARD.format(tag=tag)).as_posix()
     for row in run.counties:
-        run.outputs[f"feedback:{row.county}"] = (folder / FEEDBACK.format(county=row.county, tag=tag)).as_posix()
+        run.outputs[f"feedback:{row.county}"] = (folder / FEEDBACK.format(county=file_part(row.county), tag=tag)).as_posix()
     for kind in ("docx", "html"):
         run.outputs[f"bulletin_{kind}"] = (folder / file_name(run, f".{kind}")).as_posix()
     run.outputs["run_json"] = (folder / RUN_JSON).as_posix()
@@ -70,6 +72,8 @@ _CONTEXT: dict = {}
 
 
 def _init_worker(run: Run, outbox: Path, templates: Path | None) -> None:
+    leave_with_parent()
+    quiet_abandoned_zips()  # a full disk is reported once, by the main process
     _CONTEXT.update(run=run, outbox=outbox, templates=templates)
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable
 
 from jnqh.config import Settings
 from jnqh.consolidate.listing import Listing, list_inbox, registry_fingerprint
-from jnqh.consolidate.lock import run_lock
+from jnqh.consolidate.lock import remove_leftovers, run_lock
 from jnqh.history import History
 
 if TYPE_CHECKING:
@@ -71,6 +71,7 @@ def consolidate(settings: Settings, registry: Registry | None, options: Options)
     if not options.inbox.is_dir():
         raise InboxMissing(f"收件箱文件夹 {options.inbox} 不存在。请先建立它并放入各县市区报来的文件，或用 --inbox 指定")
     with run_lock(options.outbox), History(settings.history_path) as history:
+        remove_leftovers(options.outbox, options.inbox)  # of a run that crashed while writing
         listing = list_inbox(options.inbox)
         if options.on_total:
             options.on_total(len(listing.found.spreadsheets))
@@ -81,7 +82,7 @@ def consolidate(settings: Settings, registry: Registry | None, options: Options)
                 options.progress(len(listing.found.spreadsheets))
             return confirmed
         run, summary, state = _new_run(listing, registry, settings, options, history)
-        _record(history, run, summary, state, fingerprint)
+        _record(history, run, summary, state, fingerprint, _output_hashes(options.outbox, summary))
     return Outcome(summary, sum(1 for f in run.files if f.reused), False, lambda: run)
 
 
@@ -121,14 +122,29 @@ def _settings_fingerprint(settings: Settings, options: Options) -> tuple[str, ..
 
 def _unchanged_run(history: History, settings: Settings, options: Options, fingerprint: str) -> Outcome | None:
     """The previous run for this date, when nothing it was made from has changed and its
-    outputs are all still there: the rerun then only confirms it (no parsing, no writing)."""
+    outputs are all still there as it wrote them (their hashes): the rerun then only
+    confirms it (no parsing, no writing)."""
     row = history.run_for(options.as_of.isoformat())
     if row is None or history.fingerprint_of(row.id) != fingerprint:
         return None
-    if not all((options.outbox / path).exists() for path in row.summary["outputs"].values()):
+    recorded = history.output_hashes(row.id)
+    # Every output as the run wrote it: a crashed later run may have replaced one.
+    if not recorded or _output_hashes(options.outbox, row.summary) != recorded:
         return None
     return Outcome(row.summary, row.summary["files"]["read"], True,
                    lambda: _stored_run(settings.history_path, row.id))
+
+
+def _output_hashes(outbox: Path, summary: dict) -> dict[str, str | None]:
+    """path → sha256 of each output the summary names (None for a file that is missing)."""
+    hashes: dict[str, str | None] = {}
+    for path in summary["outputs"].values():
+        try:
+            with (outbox / path).open("rb") as handle:
+                hashes[path] = hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError:
+            hashes[path] = None
+    return hashes
 
 
 def _stored_run(history_path: Path, run_id: int) -> Run:
@@ -142,7 +158,8 @@ def _stored_run(history_path: Path, run_id: int) -> Run:
     return run
 
 
-def _record(history: History, run: Run, summary: dict, state: bytes, fingerprint: str) -> None:
+def _record(history: History, run: Run, summary: dict, state: bytes, fingerprint: str,
+            outputs: dict[str, str | None]) -> None:
     files = [(f.path, f.sha256, f.status, f.county, len(f.circles), f.errors, f.warnings) for f in run.files]
     issue_counts: dict[str, int] = {}
     for issue in run.issues:
@@ -151,4 +168,5 @@ def _record(history: History, run: Run, summary: dict, state: bytes, fingerprint
                 c.score.get("service", {}).get("total"), c.score.get("service", {}).get("grade"),
                 c.final_type, issue_counts.get(c.file, 0)) for c in run.circles]
     history.record_run(run.number, run.as_of.isoformat(), dt.datetime.now().isoformat(timespec="seconds"),
-                       summary, files, circles, state, fingerprint)
+                       summary, files, circles, state, fingerprint,
+                       {path: digest for path, digest in outputs.items() if digest})

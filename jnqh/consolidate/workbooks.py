@@ -198,7 +198,7 @@ STYLE_FORMAT: dict[str, dict] = {
     "form_head": {"bold": True, "text_wrap": True, "align": "center", "border": 1, "border_color": "#000000"},
 }
 
-_FORBIDDEN_IN_SHEET_NAMES = str.maketrans("", "", "[]:*?/\\")
+_FORBIDDEN_IN_SHEET_NAMES = str.maketrans("", "", "[]:*?/\\" + "".join(map(chr, range(32))))
 
 
 def _sheet_name(name: str) -> str:
