@@ -65,6 +65,8 @@ def _label_key(text: str) -> str:
 
 
 def is_blank(value: object) -> bool:
+    """Nothing typed: None, spaces, or only the dashes and slashes that say "nothing to
+    report here" (`——`, `/`: forms.PLACEHOLDER_DASHES), whatever the field's kind."""
     if value is None:
         return True
     if not isinstance(value, str):
@@ -72,7 +74,42 @@ def is_blank(value: object) -> bool:
     # str.strip() removes exactly what \s matches; only the zero-width characters Word
     # pastes need the (slower) regex. Called for nearly every cell read.
     stripped = value.strip()
-    return not stripped or (("\u200b" in stripped or "\ufeff" in stripped) and not _SPACES.sub("", stripped))
+    if not stripped:
+        return True
+    if stripped[-1] in _DASHES:  # one set lookup decides for nearly every text
+        return _all_dashes(stripped)
+    return ("\u200b" in stripped or "\ufeff" in stripped) and not _SPACES.sub("", stripped)
+
+
+_DASHES = forms.PLACEHOLDER_DASHES
+
+
+def _all_dashes(text: str) -> bool:
+    return all(ch in _DASHES or ch.isspace() for ch in _SPACES.sub("", text))
+
+
+def says_none(value: object) -> bool:
+    """Whether a cell is a none word: `无`, `没有`, `暂无` (forms.NONE_WORDS)."""
+    return type(value) is str and _says_none(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _says_none(text: str) -> bool:
+    return _SPACES.sub("", fold(text)).rstrip("。.;；") in forms.NONE_WORDS
+
+
+# What a none word is read as, by what forms.NONE_MEANS says it means for the kind.
+_NONE_READ = {forms.ZERO: Parsed(0.0), forms.FALSE: Parsed(False), forms.NOTHING: BLANK}
+
+
+def _none_read(kind: str, value: object) -> Parsed | None:
+    """The reading of a none word in a field of `kind`, or None when `value` is not one."""
+    return _NONE_READ[forms.NONE_MEANS[kind]] if says_none(value) else None
+
+
+def parse_text(value: object) -> Parsed:
+    """A text field: clean_text, with a none word (`无`: no platform, no notes) read as blank."""
+    return BLANK if says_none(value) else Parsed(clean_text(value))
 
 
 def clean_text(value: object) -> str | None:
@@ -103,6 +140,9 @@ def parse_number(value: object, *, unit: str = "") -> Parsed:
         return Parsed(code="V-NUMBER", params={"value": value})
     if isinstance(value, (int, float)):
         return Parsed(float(value))
+    nothing = _none_read(forms.DECIMAL, value)  # '无' 个: none, so 0
+    if nothing is not None:
+        return nothing
     text = fold(value).replace(",", "").replace(" ", "")
     scale = 1.0
     for word in _UNIT_WORDS:
@@ -139,7 +179,7 @@ def parse_decimal(value: object, *, unit: str = "") -> Parsed:
 
 def parse_percent(value: object) -> Parsed:
     """A percentage as 0–100: '95%', '９５％', 95 and 0.95 (with a warning) all give 95."""
-    if is_blank(value):
+    if is_blank(value) or says_none(value):  # forms.NONE_MEANS: no percentage to report
         return BLANK
     text = fold(value).replace(" ", "") if isinstance(value, str) else value
     had_sign = isinstance(text, str) and text.endswith("%")
@@ -171,7 +211,7 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 def parse_date(value: object) -> Parsed:
     """A date from an Excel date, '2024-04-30', '2024/4/30', '2024.4.30' or '2024年4月30日'."""
-    if is_blank(value):
+    if is_blank(value) or says_none(value):  # forms.NONE_MEANS: no date to report
         return BLANK
     if isinstance(value, (dt.datetime, dt.date)):
         return Parsed(_as_date(value))
@@ -229,7 +269,7 @@ def parse_yesno(value: object) -> Parsed:
 
 def split_list(value: object) -> list[str]:
     """Items of a list cell, split on Chinese and Western separators and newlines."""
-    if is_blank(value):
+    if is_blank(value) or says_none(value):  # '无': no items
         return []
     text = str(value)
     for sep in forms.LIST_SEPARATORS:
@@ -278,6 +318,8 @@ def parse_choice(value: object, options: tuple[forms.Option, ...]) -> Parsed:
         return BLANK
     option = match_option(str(value), options)
     if option is None:
+        if says_none(value):  # no option of its own for 无: nothing chosen
+            return BLANK
         return Parsed(code="V-CHOICE", params={"value": fold(value), "options": _option_list(options)})
     return Parsed(option.id)
 
@@ -366,6 +408,8 @@ def parse_multi(value: object, options: tuple[forms.Option, ...]) -> Parsed:
     """A set of options: ticks inside the text, or a plain list like '打印复印、代扣代缴'."""
     if is_blank(value):
         return BLANK
+    if says_none(value):  # '无': nothing ticked
+        return Parsed([])
     if type(value) is not str:
         return _parse_multi(value, options)
     # The same option texts ('国企√ 民营企业□…') fill every circle's forms, and finding

@@ -1,0 +1,85 @@
+"""Files as counties really make them (issue 14): what they type for "nothing", invisible
+characters pasted from Word, percent-formatted cells, dates and numbers as people write
+them, hidden sheets, archives and WPS files. Each cause is tested both ways: the values
+come out right, and nothing typed right raises an error or warning."""
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from test_reader import FIXTURES, _read, registry  # noqa: F401 (a fixture, shared)
+
+SEED = FIXTURES / "seed_clean.xlsx"  # the seed's 附件5 as pasted from Word, filled right
+
+
+def _variant(tmp_path, edits, name="variant.xlsx", prepare=None):
+    """The seed fixture with some cells retyped (cell -> value), saved as a county would."""
+    book = openpyxl.load_workbook(SEED)
+    sheet = book.worksheets[0]
+    for ref, value in edits.items():
+        sheet[ref] = value
+    if prepare:
+        prepare(book)
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def _codes(report):
+    return sorted((i.code, i.cell) for i in report.issues)
+
+
+@pytest.fixture(scope="module")
+def baseline(registry):
+    report = _read(SEED, registry)
+    assert report.status == "ok"
+    return _codes(report)
+
+
+# ---------------------------------------------------------------------------
+# 1. Chinese placeholders for "nothing"
+# ---------------------------------------------------------------------------
+
+
+def test_placeholders_read_as_nothing_zero_or_blank_by_kind(tmp_path, registry, baseline):
+    path = _variant(tmp_path, {
+        "D8": "无",  # 智慧服务平台: no platform, not a platform named 无
+        "D26": "无", "E26": "——", "F26": "/",  # 其他: no outlets; staff, chain not applicable
+        "G21": "—",  # 照相文印店 satisfaction: nothing to report
+        "H24": "暂无",  # 需求清单
+        "D9": "0个",  # 社区商业中心
+        "G26": "／", "H25": "-",
+    })
+    report = _read(path, registry)
+    circle = report.circles[0].data
+    assert circle["platform"] is None
+    other = circle["categories"]["basic_other"]
+    assert (other["outlets"], other["staff_10k"], other["chain"]) == (0, None, None)
+    assert circle["categories"]["photo_print"]["satisfaction_pct"] is None
+    assert circle["categories"]["postal_express"]["needs"] is None
+    assert circle["centers"] == 0
+    assert _codes(report) == baseline  # no 应为数字, no 选项无效
+
+
+def test_none_words_in_the_other_kinds():
+    from jnqh import forms
+    from jnqh.normalize import parse_choice, parse_count, parse_date, parse_multi, parse_percent, parse_yesno
+
+    assert parse_count("没有").value == 0 and parse_count("0家", unit="家").value == 0
+    assert parse_percent("暂无").value is None and parse_percent("暂无").ok
+    assert parse_date("无").ok and parse_date("——").value is None
+    assert parse_yesno("没有").value is False
+    assert parse_multi("无", forms.OPERATORS).value == [] and parse_multi("无", forms.OPERATORS).ok
+    # A choice with a 无 option of its own takes it; one without reads 无 as nothing chosen.
+    assert parse_choice("无", forms.ELDERLY_AREA_CHOICES).value == "none"
+    assert parse_choice("无", forms.LAYOUTS).value is None and parse_choice("无", forms.LAYOUTS).ok
+    # A number with a minus, a date with dashes: not placeholders.
+    assert parse_count("-5").code == "V-NEGATIVE" and parse_date("2024-4-30").value == dt.date(2024, 4, 30)
+
+
+def test_a_placeholder_in_a_required_field_is_still_missing(tmp_path, registry):
+    report = _read(_variant(tmp_path, {"C7": "——"}), registry)
+    found = {(i.code, i.cell) for i in report.issues}
+    assert ("V-REQUIRED", "C7") in found and not any(i.code == "V-NUMBER" for i in report.issues)
