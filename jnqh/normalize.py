@@ -33,6 +33,16 @@ BLANK = Parsed()
 _SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _INLINE_SPACES = re.compile(r"[ \t\u3000\u00a0]+")  # what clean_text turns into one space
 _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
+# Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, BOM,
+# soft hyphen, Mongolian vowel separator. Word and web pages paste them inside labels and
+# values, where they would split '四至范围' or hide a label's end; NFKC keeps them.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+_DROP_INVISIBLE = str.maketrans("", "", INVISIBLE)
+
+
+def visible(text: str) -> str:
+    """The text without its invisible characters (INVISIBLE)."""
+    return text.translate(_DROP_INVISIBLE)
 
 
 def fold(value: object) -> str:
@@ -48,7 +58,7 @@ def fold(value: object) -> str:
 def _fold_text(text: str) -> str:
     # NFKC is slow on Chinese text (thousands of instructions a character), and the same
     # option boxes and labels are folded for every circle of every file: fold each once.
-    return unicodedata.normalize("NFKC", text).strip()
+    return unicodedata.normalize("NFKC", visible(text)).strip()
 
 
 def label_key(value: object) -> str:
@@ -71,21 +81,22 @@ def is_blank(value: object) -> bool:
         return True
     if not isinstance(value, str):
         return False
-    # str.strip() removes exactly what \s matches; only the zero-width characters Word
-    # pastes need the (slower) regex. Called for nearly every cell read.
+    # str.strip() removes exactly what \s matches. A text that shows nothing or only dashes
+    # ends in a dash or an invisible character: one set lookup decides for nearly every text
+    # (called for nearly every cell read).
     stripped = value.strip()
     if not stripped:
         return True
-    if stripped[-1] in _DASHES:  # one set lookup decides for nearly every text
-        return _all_dashes(stripped)
-    return ("\u200b" in stripped or "\ufeff" in stripped) and not _SPACES.sub("", stripped)
+    return stripped[-1] in _DASHES_OR_INVISIBLE and _shows_only_dashes(stripped)
 
 
 _DASHES = forms.PLACEHOLDER_DASHES
+_DASHES_OR_INVISIBLE = _DASHES | frozenset(INVISIBLE)
 
 
-def _all_dashes(text: str) -> bool:
-    return all(ch in _DASHES or ch.isspace() for ch in _SPACES.sub("", text))
+def _shows_only_dashes(text: str) -> bool:
+    """Nothing but dashes, spaces and invisible characters (or nothing at all) is shown."""
+    return all(ch in _DASHES for ch in _SPACES.sub("", visible(text)))
 
 
 def says_none(value: object) -> bool:
@@ -120,7 +131,7 @@ def clean_text(value: object) -> str | None:
         return str(int(value))
     if isinstance(value, (dt.datetime, dt.date)):
         return _as_date(value).isoformat()
-    return _INLINE_SPACES.sub(" ", str(value)).strip()
+    return _INLINE_SPACES.sub(" ", visible(str(value))).strip()
 
 
 # ---------------------------------------------------------------------------
@@ -271,7 +282,7 @@ def split_list(value: object) -> list[str]:
     """Items of a list cell, split on Chinese and Western separators and newlines."""
     if is_blank(value) or says_none(value):  # '无': no items
         return []
-    text = str(value)
+    text = visible(str(value))
     for sep in forms.LIST_SEPARATORS:
         text = text.replace(sep, "\n")
     return [item.strip() for item in text.split("\n") if item.strip()]

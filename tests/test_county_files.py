@@ -83,3 +83,32 @@ def test_a_placeholder_in_a_required_field_is_still_missing(tmp_path, registry):
     report = _read(_variant(tmp_path, {"C7": "——"}), registry)
     found = {(i.code, i.cell) for i in report.issues}
     assert ("V-REQUIRED", "C7") in found and not any(i.code == "V-NUMBER" for i in report.issues)
+
+
+# ---------------------------------------------------------------------------
+# 2. Invisible characters pasted from Word and web pages
+# ---------------------------------------------------------------------------
+
+
+def test_invisible_characters_in_labels_and_values(tmp_path, registry, baseline):
+    seed = openpyxl.load_workbook(SEED).worksheets[0]
+    path = _variant(tmp_path, {
+        "B4": "\ufeff" + seed["B4"].value.replace("截至", "截\u200b至"),
+        "B7": "四至\u00ad范围", "F7": "\ufeff服务社区",
+        "B8": "便民生活圈智慧\u200b服务平台（如有，请列出名称）",
+        "E9": "生活圈服务覆盖的居民\u2060\n数量（万人）",
+        "C14": "综合\u00ad超市", "D11": "商业网点\u200c\n（店铺）数量合计（个）",
+        "C7": "东至\u200b共青团路，西至运河路，南至红星路，北至建设路",
+        "G7": "古槐社区\u200b、运河社区，越河社区\ufeff", "D13": "6\u200b", "G9": "1.2\u00ad",
+        "H25": "\u200b\u200b",  # shows nothing: blank
+    })
+    report = _read(path, registry)
+    circle = report.circles[0].data
+    assert circle["boundaries"] == "东至共青团路，西至运河路，南至红星路，北至建设路"
+    assert circle["communities"] == ["古槐社区", "运河社区", "越河社区"]
+    assert circle["platform"] == "济时通小程序"
+    assert circle["as_of"] == "2024-04-30" and circle["residents_10k"] == pytest.approx(1.2)
+    assert circle["categories"]["supermarket"]["outlets"] == 2
+    assert circle["categories"]["convenience_store"]["outlets"] == 6
+    assert circle["categories"]["recycling"]["needs"] is None
+    assert _codes(report) == baseline
