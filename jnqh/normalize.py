@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from jnqh import forms
+from jnqh.numfmt import Percent
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,8 @@ def parse_percent(value: object) -> Parsed:
     """A percentage as 0–100: '95%', '９５％', 95 and 0.95 (with a warning) all give 95."""
     if is_blank(value) or says_none(value):  # forms.NONE_MEANS: no percentage to report
         return BLANK
+    if isinstance(value, Percent):  # a cell formatted 0%: it shows 96% for 0.96
+        return _percent_in_range(value.shown)
     text = fold(value).replace(" ", "") if isinstance(value, str) else value
     had_sign = isinstance(text, str) and text.endswith("%")
     parsed = parse_number(text.rstrip("%") if had_sign else text)
@@ -202,6 +205,10 @@ def parse_percent(value: object) -> Parsed:
         percent = round(number * 100, 6)
         return Parsed(percent, code="V-PERCENT-FRACTION",
                       params={"value": plain_number(number), "percent": plain_number(percent)})
+    return _percent_in_range(number)
+
+
+def _percent_in_range(number: float) -> Parsed:
     if number < 0 or number > 100:
         return Parsed(code="V-PERCENT-RANGE", params={"value": plain_number(number)})
     return Parsed(number)

@@ -51,6 +51,7 @@ import python_calamine
 from defusedxml import ElementTree as SafeElementTree
 
 from jnqh.discover import classify
+from jnqh.numfmt import mark_percent_cells, mark_percent_cells_biff
 
 MB = 1024 * 1024
 
@@ -314,7 +315,30 @@ def load_book(path: Path | str) -> Book:
     else:
         raise Unreadable("F-NOT-EXCEL", {"ext": path.suffix.lower(),
                                          "detected": _describe_content(data)})
-    return Book(path, digest, kind, _parse(data, kind))
+    sheets = _parse(data, kind)
+    # calamine drops number formats: mark the cells shown as percentages.
+    if kind == "xls":
+        mark_percent_cells_biff(sheets, _ole_workbook_stream(data))
+    else:
+        mark_percent_cells(sheets, _part_reader(data))
+    return Book(path, digest, kind, sheets)
+
+
+def _ole_workbook_stream(data: bytes) -> bytes:
+    """The Workbook stream of an .xls that _inspect_ole has checked and calamine has read."""
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        name = next(n for n in ("Workbook", "Book") if ole.exists(n))
+        return ole.openstream(name).read()
+
+
+def _part_reader(data: bytes):
+    """A package part's bytes by name (None when absent), for parts already checked."""
+    by_name = {member.name: member for member in _read_directory(data)}
+
+    def read_part(name: str) -> bytes | None:
+        member = by_name.get(name)
+        return _member_bytes(data, member, member.size) if member else None
+    return read_part
 
 
 def _read_input(path: Path) -> bytes:

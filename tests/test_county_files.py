@@ -112,3 +112,67 @@ def test_invisible_characters_in_labels_and_values(tmp_path, registry, baseline)
     assert circle["categories"]["convenience_store"]["outlets"] == 6
     assert circle["categories"]["recycling"]["needs"] is None
     assert _codes(report) == baseline
+
+
+# ---------------------------------------------------------------------------
+# 4. Percent cells formatted as percent
+# ---------------------------------------------------------------------------
+
+
+def _as_percent_cells(book, number_format="0%"):
+    """What Excel stores for '96%' typed or pasted into a cell: 0.96 with a percent format."""
+    sheet = book.worksheets[0]
+    for row in range(12, 34):
+        cell = sheet.cell(row, 7)  # the 居民满意度（%） column
+        if isinstance(cell.value, (int, float)):
+            cell.value = cell.value / 100
+            cell.number_format = number_format
+    sheet["G10"] = 0.12  # facility area, typed 12%
+    sheet["G10"].number_format = number_format
+
+
+@pytest.mark.parametrize("number_format", ["0%", "0.00%", '0.0"%"', "[Blue]0.0%;-0.0%"])
+def test_percent_formatted_cells_are_the_percent_shown(tmp_path, registry, baseline, number_format):
+    path = _variant(tmp_path, {}, prepare=lambda book: _as_percent_cells(book, number_format))
+    report = _read(path, registry)
+    circle = report.circles[0].data
+    if number_format == '0.0"%"':  # a quoted % is literal text: 0.96 shows as 1.0%, no scaling
+        assert circle["categories"]["convenience_store"]["satisfaction_pct"] == pytest.approx(96)
+        assert any(i.code == "V-PERCENT-FRACTION" for i in report.issues)
+        return
+    assert circle["categories"]["convenience_store"]["satisfaction_pct"] == pytest.approx(96)
+    assert circle["total"]["satisfaction_pct"] == pytest.approx(94.5)
+    assert circle["facility_area_pct"] == pytest.approx(12)
+    assert _codes(report) == baseline  # no V-PERCENT-FRACTION
+
+
+def test_a_bare_fraction_without_percent_format_still_warns(tmp_path, registry):
+    report = _read(_variant(tmp_path, {"G13": 0.96}), registry)
+    assert report.circles[0].data["categories"]["convenience_store"]["satisfaction_pct"] == pytest.approx(96)
+    assert [i.cell for i in report.issues if i.code == "V-PERCENT-FRACTION"] == ["G13"]
+
+
+def test_a_percent_format_on_a_count_or_text_changes_nothing_else(tmp_path, registry, baseline):
+    def prepare(book):
+        sheet = book.worksheets[0]
+        sheet["D13"].number_format = "0%"  # 6 outlets, shown 600%: still 6 in a count
+        sheet["C7"].number_format = "0%"  # a text cell with a percent format
+    report = _read(_variant(tmp_path, {}, prepare=prepare), registry)
+    assert report.circles[0].data["categories"]["convenience_store"]["outlets"] == 6
+    assert _codes(report) == baseline
+
+
+@pytest.mark.libreoffice
+def test_percent_cells_saved_by_libreoffice(tmp_path, registry, baseline):
+    import lo
+
+    source = _variant(tmp_path, {}, prepare=_as_percent_cells)
+    out = tmp_path / "lo"
+    resaved = lo.convert(source, out, "xlsx")
+    report = _read(resaved, registry)
+    assert report.circles[0].data["categories"]["convenience_store"]["satisfaction_pct"] == pytest.approx(96)
+    assert _codes(report) == baseline
+    resaved_xls = lo.convert(source, out, "xls")
+    report = _read(resaved_xls, registry)
+    assert report.circles[0].data["categories"]["convenience_store"]["satisfaction_pct"] == pytest.approx(96)
+    assert _codes(report) == baseline

@@ -1,0 +1,207 @@
+"""Cells shown as percentages: what python-calamine does not tell.
+
+Excel stores `96%` typed into a cell as 0.96 with a percent number format, and shows 96%.
+calamine gives the 0.96 and not the format, so the reader would take it for a fraction typed
+by hand. Here the package's styles part says which cell formats are percentages (built-in
+formats 9 and 10, or a custom format code with an unquoted %), each sheet part which cells
+use them, and those cells' numbers become :class:`Percent` values in the grid.
+
+The styles part is searched with bytes regexes first: most workbooks have no percent format,
+and then no sheet is looked at (what this costs a file without one is one search).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from typing import Callable, Iterable
+
+from defusedxml import ElementTree as SafeElementTree
+
+
+
+class Percent(float):
+    """A number shown as a percentage: Percent(0.96) is the 96% a person sees."""
+
+    __slots__ = ()
+
+    @property
+    def shown(self) -> float:
+        """The number before the % sign, as shown (0.96 → 96)."""
+        return round(float(self) * 100, 6)
+
+
+BUILTIN_PERCENT_FORMATS = frozenset({9, 10})  # 0% and 0.00%
+_PERCENT_HINT = re.compile(rb'numFmtId\s*=\s*["\'](?:9|10)["\']|formatCode\s*=\s*["\'][^"\']*%')
+_CELL_XFS = re.compile(rb"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.S)
+_XF = re.compile(rb"<(?:\w+:)?xf\b([^>]*)>")
+_NUM_FMT = re.compile(rb"<(?:\w+:)?numFmt\b([^>]*)>")
+_ID = re.compile(rb"""numFmtId\s*=\s*["'](\d+)["']""")
+_CODE = re.compile(rb"""formatCode\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # literal text, escapes, [colour]/[conditions]
+_ATTR_R = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})([0-9]{1,7})["']""")
+_ATTR_T = re.compile(rb"""\st\s*=\s*["'](\w+)["']""")
+
+ReadPart = Callable[[str], "bytes | None"]  # a package part's bytes by its name, None if absent
+
+
+def percent_styles(styles: bytes) -> frozenset[int]:
+    """Indexes of the cell formats (cellXfs) that show numbers as percentages."""
+    if not _PERCENT_HINT.search(styles):
+        return frozenset()
+    percent_ids = set(BUILTIN_PERCENT_FORMATS)
+    for attrs in _NUM_FMT.findall(styles):
+        number, code = _ID.search(attrs), _CODE.search(attrs)
+        if number and code and _shows_percent((code.group(1) or code.group(2) or b"").decode("utf-8", "replace")):
+            percent_ids.add(int(number.group(1)))
+    block = _CELL_XFS.search(styles)
+    if block is None:
+        return frozenset()
+    found = set()
+    for index, attrs in enumerate(_XF.findall(block.group())):
+        number = _ID.search(attrs)
+        if number and int(number.group(1)) in percent_ids:
+            found.add(index)
+    return frozenset(found)
+
+
+def _shows_percent(code: str) -> bool:
+    """Whether a number format code scales by 100 and shows %: an unquoted, unescaped %."""
+    return "%" in _QUOTED.sub("", html.unescape(code))
+
+
+def percent_cells(sheet_xml: bytes, styles: frozenset[int]) -> Iterable[tuple[int, int]]:
+    """(row, col) of the number cells of a sheet part that use one of the percent `styles`."""
+    wanted = b"|".join(str(s).encode() for s in sorted(styles))
+    pattern = re.compile(rb"<(?:\w+:)?c\s[^>]*?\ss\s*=\s*[\"'](?:" + wanted + rb")[\"'][^>]*>")
+    for match in pattern.finditer(sheet_xml):
+        tag = match.group()
+        kind = _ATTR_T.search(tag)
+        if kind and kind.group(1) not in (b"n",):
+            continue  # text, a boolean, an error: not a number
+        ref = _ATTR_R.search(tag)
+        if ref:
+            yield int(ref.group(2)) - 1, _column(ref.group(1))
+
+
+def _column(letters: bytes) -> int:
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def sheet_parts(read_part: ReadPart) -> list[str | None]:
+    """The worksheet part of each sheet, in the workbook's order (calamine's order)."""
+    workbook, rels = read_part("xl/workbook.xml"), read_part("xl/_rels/workbook.xml.rels")
+    if workbook is None or rels is None:
+        return []
+    try:
+        return _sheet_parts(SafeElementTree.fromstring(workbook, forbid_dtd=True),
+                            SafeElementTree.fromstring(rels, forbid_dtd=True))
+    except Exception:  # calamine read these parts; a lenient reading of them is no worse
+        return []
+
+
+def _sheet_parts(workbook, rels) -> list[str | None]:
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target", "")
+        targets[rel.get("Id")] = target[1:] if target.startswith("/") else posixpath.normpath("xl/" + target)
+    parts = []
+    for sheet in workbook.iter():
+        if sheet.tag.endswith("}sheet"):
+            rel_id = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            parts.append(targets.get(rel_id))
+    return parts
+
+
+def mark_percent_cells(grids: list, read_part: ReadPart) -> None:
+    """Turn the numbers of percent-formatted cells of each grid into Percent values."""
+    styles_xml = read_part("xl/styles.xml")
+    styles = percent_styles(styles_xml) if styles_xml else frozenset()
+    if not styles:
+        return
+    for grid, part in zip(grids, sheet_parts(read_part)):
+        xml = read_part(part) if part else None
+        if xml:
+            _mark(grid.rows, percent_cells(xml, styles))
+
+
+def _mark(rows: list[list[object]], cells: Iterable[tuple[int, int]]) -> None:
+    for r, c in cells:
+        if r < len(rows) and c < len(rows[r]):
+            value = rows[r][c]
+            if value.__class__ in (float, int):
+                rows[r][c] = Percent(value)
+
+
+# --- .xls (BIFF8) -----------------------------------------------------------------
+
+_BIFF_BOF, _BIFF_BOUNDSHEET, _BIFF_FORMAT, _BIFF_XF = 0x0809, 0x0085, 0x041E, 0x00E0
+_BIFF_NUMBER, _BIFF_RK, _BIFF_FORMULA, _BIFF_MULRK = 0x0203, 0x027E, 0x0006, 0x00BD
+
+
+def mark_percent_cells_biff(grids: list, stream: bytes) -> None:
+    """The same for an .xls: FORMAT and XF records in the globals, each sheet's number cells
+    (NUMBER, RK, MULRK, FORMULA) by their XF index; sheets found by their BOUNDSHEET name."""
+    records = _biff_records(stream)
+    percent_ids, xf_formats, sheets = set(BUILTIN_PERCENT_FORMATS), [], {}
+    for rtype, body, pos in records:
+        if rtype == _BIFF_BOF and pos:
+            break  # the globals end where the first sheet begins
+        if rtype == _BIFF_FORMAT and len(body) >= 5 and _shows_percent(_biff_string(body[2:])):
+            percent_ids.add(int.from_bytes(body[:2], "little"))
+        elif rtype == _BIFF_XF and len(body) >= 4:
+            xf_formats.append(int.from_bytes(body[2:4], "little"))
+        elif rtype == _BIFF_BOUNDSHEET and len(body) >= 8:
+            sheets[int.from_bytes(body[:4], "little")] = _biff_short_string(body[6:])
+    styles = frozenset(i for i, fmt in enumerate(xf_formats) if fmt in percent_ids)
+    if not styles:
+        return
+    by_name = {grid.name: grid for grid in grids}
+    grid = None
+    for rtype, body, pos in records:
+        if rtype == _BIFF_BOF:
+            grid = by_name.get(sheets.get(pos))
+        elif grid is not None:
+            _mark(grid.rows, _biff_percent_cells(rtype, body, styles))
+
+
+def _biff_records(stream: bytes) -> list[tuple[int, bytes, int]]:
+    records, pos, end = [], 0, len(stream)
+    while pos + 4 <= end:
+        rtype, size = int.from_bytes(stream[pos:pos + 2], "little"), int.from_bytes(stream[pos + 2:pos + 4], "little")
+        records.append((rtype, stream[pos + 4:pos + 4 + size], pos))
+        pos += 4 + size
+    return records
+
+
+def _biff_percent_cells(rtype: int, body: bytes, styles: frozenset[int]) -> Iterable[tuple[int, int]]:
+    if rtype in (_BIFF_NUMBER, _BIFF_RK, _BIFF_FORMULA) and len(body) >= 6:
+        row, col, xf = (int.from_bytes(body[i:i + 2], "little") for i in (0, 2, 4))
+        if xf in styles:
+            yield row, col
+    elif rtype == _BIFF_MULRK and len(body) >= 10:
+        row, first = int.from_bytes(body[:2], "little"), int.from_bytes(body[2:4], "little")
+        for i in range((len(body) - 6) // 6):
+            if int.from_bytes(body[4 + 6 * i:6 + 6 * i], "little") in styles:
+                yield row, first + i
+
+
+def _biff_string(raw: bytes) -> str:
+    """An XLUnicodeString: 2-byte length, a flags byte, then the characters."""
+    length, flags = int.from_bytes(raw[:2], "little"), raw[2]
+    return _biff_chars(raw[3:], length, flags)
+
+
+def _biff_short_string(raw: bytes) -> str:
+    """A ShortXLUnicodeString: 1-byte length, a flags byte, then the characters."""
+    return _biff_chars(raw[2:], raw[0], raw[1]) if len(raw) >= 2 else ""
+
+
+def _biff_chars(raw: bytes, length: int, flags: int) -> str:
+    if flags & 0x1:
+        return raw[:2 * length].decode("utf-16-le", "replace")
+    return raw[:length].decode("latin-1")
