@@ -119,6 +119,8 @@ CATALOGUE: tuple[IssueKind, ...] = (
     _k("V-NUMBER", E, "不是数字", "“{label}”应为数字，现在是“{value}”", "只填数字{unit_hint}，不要写文字说明"),
     _k("V-INTEGER", E, "应为整数", "“{label}”应为整数，现在是 {value}", "填写整数{unit_hint}"),
     _k("V-NEGATIVE", E, "不能为负数", "“{label}”不能为负数，现在是 {value}", "填写 0 或正数"),
+    _k("V-APPROXIMATE", W, "数字是约数", "“{label}”填的是“{value}”，已按 {number}{unit_hint} 计",
+       "填写确切的数字，不要加“约”“左右”“多”；确实只知道约数时，核对 {number} 是否合适"),
     _k("V-DATE", E, "日期无法识别", "“{label}”的“{value}”不是可识别的日期", "写成 2024-04-30 这样的日期"),
     _k("V-DATE-FUTURE", E, "日期晚于今天", "“{label}”是 {value}，晚于今天（{today}）", "填写实际截至的日期，不能是将来的日期"),
     _k("V-PERCENT-RANGE", E, "百分比超出范围", "“{label}”应在 0–100 之间，现在是 {value}", "填写百分数，如 95 表示 95%"),

@@ -142,6 +142,9 @@ def clean_text(value: object) -> str | None:
 _UNIT_WORDS = ("平方米", "平米", "万元", "万人", "个", "座", "家", "户", "人", "份", "台", "处", "类", "种",
                "元", "㎡", "m2", "m²", "次", "项")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# Words that make a number approximate: '约3.3万', '大约1.2万人', '3万左右', '1.2万余'.
+_APPROX_BEFORE = ("大约", "约为", "约", "近", "将近")
+_APPROX_AFTER = ("左右", "以上", "余", "多")
 
 
 def parse_number(value: object, *, unit: str = "") -> Parsed:
@@ -156,22 +159,41 @@ def parse_number(value: object, *, unit: str = "") -> Parsed:
     if nothing is not None:
         return nothing
     text = fold(value).replace(",", "").replace(" ", "")
+    text, approximate = _without_approximation(text)
     scale = 1.0
     for word in _UNIT_WORDS:
         if text.endswith(word):
             text = text[: -len(word)]
             break
+    text, more = _without_approximation(text)  # '3万人左右' and '3万余人' alike
     if text.endswith("万"):
         text = text[:-1]
         # "0.3万" in a 万人 field is 0.3 万人; in a plain count it is 3,000.
         scale = 1.0 if unit.startswith("万") else 10000.0
+    text, most = _without_approximation(text)
     if not _NUMBER.match(text):
         return Parsed(code="V-NUMBER", params={"value": fold(value)})
-    return Parsed(float(text) * scale)
+    number = float(text) * scale
+    if approximate or more or most:  # read, and the county is told it was read as exact
+        return Parsed(number, code="V-APPROXIMATE", params={"value": fold(value), "number": plain_number(number)})
+    return Parsed(number)
+
+
+def _without_approximation(text: str) -> tuple[str, bool]:
+    """The text without '约' before or '左右' after it, and whether it had either."""
+    for word in _APPROX_BEFORE:
+        if text.startswith(word):
+            return text[len(word):], True
+    for word in _APPROX_AFTER:
+        if text.endswith(word) and len(text) > len(word):
+            return text[: -len(word)], True
+    return text, False
 
 
 def parse_count(value: object, *, unit: str = "") -> Parsed:
     parsed = parse_number(value, unit=unit)
+    if parsed.code == "V-APPROXIMATE":  # shops and people are counted, not estimated
+        return Parsed(code="V-NUMBER", params={"value": parsed.params["value"]})
     if not parsed.ok or parsed.value is None:
         return parsed
     number = parsed.value
@@ -198,14 +220,15 @@ def parse_percent(value: object) -> Parsed:
     text = fold(value).replace(" ", "") if isinstance(value, str) else value
     had_sign = isinstance(text, str) and text.endswith("%")
     parsed = parse_number(text.rstrip("%") if had_sign else text)
-    if not parsed.ok:
+    if parsed.value is None:
         return parsed
     number = parsed.value
     if not had_sign and 0 < number <= 1:
         percent = round(number * 100, 6)
         return Parsed(percent, code="V-PERCENT-FRACTION",
                       params={"value": plain_number(number), "percent": plain_number(percent)})
-    return _percent_in_range(number)
+    checked = _percent_in_range(number)
+    return Parsed(number, parsed.code, parsed.params) if checked.ok else checked  # '约95%': warned
 
 
 def _percent_in_range(number: float) -> Parsed:
@@ -223,8 +246,13 @@ def plain_number(number: float) -> str:
 # Dates
 # ---------------------------------------------------------------------------
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SERIAL_DAYS = (20000, 80000)  # 1954–2119: a number of days, not some other number
+_SERIAL_TEXT = re.compile(r"^\d{5}(\.0*)?$")  # an Excel serial that became text (pasted, CSV)
+# A date in Chinese numerals: '二〇二四年四月三十日' (the year digit by digit, 〇 or 零 for 0).
+_CN_DIGITS = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0, "o": 0}
+_CN_DATE = re.compile(r"^([〇零○Oo一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})[日号]?$")
 
 
 def parse_date(value: object) -> Parsed:
@@ -233,17 +261,31 @@ def parse_date(value: object) -> Parsed:
         return BLANK
     if isinstance(value, (dt.datetime, dt.date)):
         return Parsed(_as_date(value))
-    if isinstance(value, (int, float)) and 20000 < value < 80000:
+    if isinstance(value, (int, float)) and _SERIAL_DAYS[0] < value < _SERIAL_DAYS[1]:
         # An Excel serial number the reader saw without a date format.
         return Parsed(_EXCEL_EPOCH + dt.timedelta(days=int(value)))
-    text = fold(value).split(" ")[0] if isinstance(value, str) else str(value)
-    match = _DATE.match(text.strip())
+    text = (fold(value).split(" ")[0] if isinstance(value, str) else str(value)).strip()
+    if _SERIAL_TEXT.match(text) and _SERIAL_DAYS[0] < float(text) < _SERIAL_DAYS[1]:
+        return Parsed(_EXCEL_EPOCH + dt.timedelta(days=int(float(text))))
+    match = _DATE.match(text) or _CN_DATE.match(text)
     if match:
         try:
-            return Parsed(dt.date(*(int(g) for g in match.groups())))
+            return Parsed(dt.date(*map(_date_number, match.groups())))
         except ValueError:
             pass
     return Parsed(code="V-DATE", params={"value": fold(value)})
+
+
+def _date_number(part: str) -> int:
+    """'2024', '04' → int; Chinese numerals: '二〇二四' → 2024, '三十' → 30, '十二' → 12."""
+    if part.isascii():
+        return int(part)
+    if "十" not in part:
+        return int("".join(str(_CN_DIGITS[ch]) for ch in part))
+    tens, _, ones = part.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        raise ValueError(part)
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:

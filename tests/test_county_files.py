@@ -176,3 +176,47 @@ def test_percent_cells_saved_by_libreoffice(tmp_path, registry, baseline):
     report = _read(resaved_xls, registry)
     assert report.circles[0].data["categories"]["convenience_store"]["satisfaction_pct"] == pytest.approx(96)
     assert _codes(report) == baseline
+
+
+# ---------------------------------------------------------------------------
+# 5. Dates and numbers as people type them
+# ---------------------------------------------------------------------------
+
+SEED_HEADER = "试点生活圈名称：任城区古槐街道一刻钟便民生活圈    所在县市区：任城区    截至日期：{}"
+
+
+@pytest.mark.parametrize("typed", ["二〇二四年四月三十日", "二零二四年四月三十日", "45412", "2024年4月30号"])
+def test_dates_as_people_type_them(tmp_path, registry, baseline, typed):
+    report = _read(_variant(tmp_path, {"B4": SEED_HEADER.format(typed)}), registry)
+    assert report.circles[0].data["as_of"] == "2024-04-30"
+    assert _codes(report) == baseline
+
+
+@pytest.mark.parametrize("typed", ["2024年4月", "二〇二四年二月三十日", "四月底"])
+def test_an_unreadable_date_is_unreadable_not_also_empty(tmp_path, registry, baseline, typed):
+    report = _read(_variant(tmp_path, {"B4": SEED_HEADER.format(typed)}), registry)
+    assert report.circles[0].data["as_of"] is None
+    assert _codes(report) == sorted([*baseline, ("V-DATE", "B4")])  # no V-REQUIRED beside it
+
+
+def test_a_blank_date_is_still_missing(tmp_path, registry):
+    report = _read(_variant(tmp_path, {"B4": SEED_HEADER.format("")}), registry)
+    assert "V-REQUIRED" in {i.code for i in report.issues if i.field == "as_of"}
+
+
+@pytest.mark.parametrize("typed, warned", [("约3.3万", True), ("约1.2万", True), ("3.3万人左右", True),
+                                           ("1.2万人", False), ("3.3万", False)])
+def test_residents_in_wan_as_people_write_them(tmp_path, registry, baseline, typed, warned):
+    report = _read(_variant(tmp_path, {"G9": typed}), registry)
+    assert report.circles[0].data["residents_10k"] == pytest.approx(float(typed.strip("约万人左右")))
+    expected = sorted([*baseline, ("V-APPROXIMATE", "G9")]) if warned else baseline
+    assert _codes(report) == expected
+    if warned:
+        issue = next(i for i in report.issues if i.code == "V-APPROXIMATE")
+        assert typed in issue.message and "万人" in issue.message and issue.severity == "warning"
+
+
+def test_a_count_is_counted_not_estimated(tmp_path, registry, baseline):
+    # A 万人 figure may be an estimate; a number of shops is counted (as test_normalize has it).
+    report = _read(_variant(tmp_path, {"D13": "约6个"}), registry)
+    assert ("V-NUMBER", "D13") in _codes(report)
