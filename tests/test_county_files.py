@@ -220,3 +220,26 @@ def test_a_count_is_counted_not_estimated(tmp_path, registry, baseline):
     # A 万人 figure may be an estimate; a number of shops is counted (as test_normalize has it).
     report = _read(_variant(tmp_path, {"D13": "约6个"}), registry)
     assert ("V-NUMBER", "D13") in _codes(report)
+
+
+# ---------------------------------------------------------------------------
+# 7. Hidden sheets
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_copy_of_last_month_is_left_out_and_said_so(tmp_path, registry, baseline, state):
+    def prepare(book):
+        old = book.copy_worksheet(book.worksheets[0])
+        old.title = "上月"
+        old["B4"] = SEED_HEADER.format("2024年3月31日")
+        old.sheet_state = state
+        book.create_sheet("下拉列表").append(["任城区"])
+        book["下拉列表"].sheet_state = state  # a hidden list of choices: nothing to say
+    report = _read(_variant(tmp_path, {}, prepare=prepare), registry)
+    assert [c.sheet for c in report.circles] == ["生活圈1"]
+    assert report.circles[0].data["as_of"] == "2024-04-30"
+    hidden = [i for i in report.issues if i.code == "R-HIDDEN-SHEET"]
+    assert [(i.sheet, i.severity) for i in hidden] == [("上月", "warning")]
+    assert "任城区古槐街道一刻钟便民生活圈" in hidden[0].message
+    assert sorted((c, cell) for c, cell in _codes(report) if c != "R-HIDDEN-SHEET") == baseline

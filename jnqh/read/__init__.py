@@ -50,7 +50,11 @@ def _read_path(path: Path, ctx: ReadContext, registry: Registry | None) -> FileR
 
 
 def read_book(book: Book, ctx: ReadContext, registry: Registry | None) -> FileReport:
-    indexes = [SheetIndex(grid) for grid in book.sheets]
+    # What a person sees: a hidden sheet (last month's copy, say) is left out, and said so.
+    indexes = [SheetIndex(grid) for grid in book.sheets if not grid.hidden]
+    for grid in book.sheets:
+        if grid.hidden:
+            _report_hidden(SheetIndex(grid), ctx)
     circles, form_sheets, blank_forms = _read_circles(indexes, ctx)
     projects: list[ProjectRecord] = []
     for index in indexes:
@@ -71,6 +75,19 @@ def read_book(book: Book, ctx: ReadContext, registry: Registry | None) -> FileRe
                                       if c.name and c.data.get("as_of")})
     report.issues = ctx.found
     return report
+
+
+def _report_hidden(index: SheetIndex, ctx: ReadContext) -> None:
+    """A warning for a hidden sheet that holds a form; other hidden sheets (lists) are nothing."""
+    names = []
+    for block in find_blocks(index):
+        circle = read_circle(index, block, ReadContext(file=ctx.file, today=ctx.today))
+        if not is_unfilled(circle):
+            names.append(f"生活圈“{circle.name}”" if circle.name else "一个附件5")
+    if find_header(index) is not None:
+        names.append("附件6项目清单")
+    if names:
+        ctx.add("R-HIDDEN-SHEET", sheet=index.name, what="、".join(names))
 
 
 def _read_circles(indexes: list[SheetIndex], ctx: ReadContext) -> tuple[list[CircleRecord], set[str], int]:
