@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
+ARCHIVE_EXTENSIONS = {".zip"}  # read: the workbooks inside (jnqh/archive.py)
+# Archives we cannot open without tools Windows lacks: the county is asked for a .zip.
+FOREIGN_ARCHIVE_EXTENSIONS = {".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".cab", ".arj"}
 # Formats a person can open and re-save as xlsx; we ask them to, rather than guess.
 CONVERT_EXTENSIONS = {".csv", ".et", ".ett", ".ods", ".numbers", ".xlsb"}
 
@@ -22,7 +25,8 @@ def sha256_file(path: Path | str) -> str:
 
 
 def classify(path: Path | str) -> str:
-    """'spreadsheet' | 'lockfile' | 'convert' | 'ignored', from the name alone."""
+    """'spreadsheet' | 'archive' | 'foreign_archive' | 'lockfile' | 'convert' | 'ignored',
+    from the name alone."""
     name = Path(path).name
     # ~$ is Excel's and WPS's owner file; .~lock.…# is LibreOffice's.
     if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
@@ -34,6 +38,10 @@ def classify(path: Path | str) -> str:
         return "spreadsheet"
     if suffix in CONVERT_EXTENSIONS:
         return "convert"
+    if suffix in ARCHIVE_EXTENSIONS:
+        return "archive"
+    if suffix in FOREIGN_ARCHIVE_EXTENSIONS:
+        return "foreign_archive"
     return "ignored"
 
 
@@ -43,6 +51,8 @@ class Found:
     convert: list[Path] = field(default_factory=list)  # .csv/.et: ask to save as .xlsx
     ignored: list[Path] = field(default_factory=list)  # pdf, docx, … listed, not read
     locks: list[Path] = field(default_factory=list)  # Excel/WPS lock files ~$…
+    archives: list[Path] = field(default_factory=list)  # .zip: the workbooks inside are read
+    foreign_archives: list[Path] = field(default_factory=list)  # .rar, .7z: ask for a .zip
     missing: list[Path] = field(default_factory=list)
 
 
@@ -59,6 +69,7 @@ def discover(paths: list[Path]) -> Found:
                 continue  # hidden folders (.git, .DS_Store dirs) are not submissions
             kind = classify(file)
             bucket = {"spreadsheet": found.spreadsheets, "convert": found.convert,
-                      "lockfile": found.locks}.get(kind, found.ignored)
+                      "lockfile": found.locks, "archive": found.archives,
+                      "foreign_archive": found.foreign_archives}.get(kind, found.ignored)
             bucket.append(file)
     return found

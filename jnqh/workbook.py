@@ -303,10 +303,13 @@ def cell_text(value: object) -> str:
 
 # --- loading ---------------------------------------------------------------------
 
-def load_book(path: Path | str) -> Book:
-    """Read, check and parse one workbook. Raises Unreadable; never writes anything."""
+def load_book(path: Path | str, data: bytes | None = None) -> Book:
+    """Read, check and parse one workbook. Raises Unreadable; never writes anything.
+
+    `data`: the workbook's bytes when they come from elsewhere (a member of a .zip); `path`
+    then names it (its suffix is what messages show)."""
     path = Path(path)
-    data = _read_input(path)
+    data = _read_input(path) if data is None else _given_input(path, data)
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith(_ZIP_MAGICS):
         kind = _inspect_zip(data)
@@ -364,6 +367,17 @@ def _read_input(path: Path) -> bytes:
         raise Unreadable("F-EMPTY")
     if len(data) != info.st_size:  # still being copied into the inbox, say
         raise Unreadable("F-CORRUPT", {"reason": "file changed while being read"})
+    return data
+
+
+def _given_input(path: Path, data: bytes) -> bytes:
+    """The checks of _read_input that concern the bytes, for bytes read from elsewhere."""
+    if classify(path) == "convert":
+        raise Unreadable("F-CONVERT", {"ext": path.suffix.lower()})
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big("file_size", len(data), MAX_FILE_BYTES)
+    if not data:
+        raise Unreadable("F-EMPTY")
     return data
 
 

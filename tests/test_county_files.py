@@ -4,12 +4,14 @@ them, hidden sheets, archives and WPS files. Each cause is tested both ways: the
 come out right, and nothing typed right raises an error or warning."""
 
 import datetime as dt
+import random
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from test_reader import FIXTURES, _read, registry  # noqa: F401 (a fixture, shared)
+from test_reader import FIXTURES, TODAY, _read, registry  # noqa: F401 (a fixture, shared)
 
 SEED = FIXTURES / "seed_clean.xlsx"  # the seed's 附件5 as pasted from Word, filled right
 
@@ -243,3 +245,105 @@ def test_a_hidden_copy_of_last_month_is_left_out_and_said_so(tmp_path, registry,
     assert [(i.sheet, i.severity) for i in hidden] == [("上月", "warning")]
     assert "任城区古槐街道一刻钟便民生活圈" in hidden[0].message
     assert sorted((c, cell) for c, cell in _codes(report) if c != "R-HIDDEN-SHEET") == baseline
+
+
+# ---------------------------------------------------------------------------
+# 8. Archives
+# ---------------------------------------------------------------------------
+
+
+class _GbkInfo(zipfile.ZipInfo):
+    """A member named as Windows' "send to compressed folder" names it: GBK, no UTF-8 flag."""
+
+    def _encodeFilenameFlags(self):
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+
+def gbk_zip(path, members):
+    """Write `members` (name -> bytes) into a .zip the way Windows Explorer does."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(_GbkInfo(name, date_time=(2024, 5, 1, 9, 0, 0)), data,
+                             compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_gbk_names_really_lack_the_utf8_flag(tmp_path):
+    path = gbk_zip(tmp_path / "a.zip", {"任城区/古槐.xlsx": b"x"})
+    info = zipfile.ZipFile(path).infolist()[0]
+    assert not info.flag_bits & 0x800 and info.filename != "任城区/古槐.xlsx"  # cp437 mojibake
+
+
+def test_check_reads_the_workbooks_inside_a_zip(tmp_path, registry, baseline):
+    from jnqh.check import check_paths
+
+    archive = gbk_zip(tmp_path / "任城区报送.zip", {
+        "任城区/附件5 古槐.xlsx": SEED.read_bytes(),
+        "任城区/说明.pdf": b"%PDF-1.4",
+        "__MACOSX/任城区/._附件5 古槐.xlsx": b"junk",
+        "损坏.xlsx": b"PK\x03\x04 not really",
+    })
+    result = check_paths([archive], registry=registry, today=TODAY)
+    by_path = {f.path: f for f in result.files}
+    good = by_path[f"{archive} › 任城区/附件5 古槐.xlsx"]
+    assert good.status == "ok" and good.circles[0].data["communities"] == ["古槐社区", "运河社区", "越河社区"]
+    assert sorted((i.code, i.cell) for i in good.issues) == baseline
+    assert {i.code for i in by_path[f"{archive} › 损坏.xlsx"].issues} == {"F-CORRUPT"}
+    assert result.ignored == [f"{archive} › 任城区/说明.pdf"]
+    assert len(result.files) == 2
+
+
+def test_an_archive_is_held_to_the_workbook_limits(tmp_path, registry):
+    from jnqh.check import check_paths
+
+    bomb = gbk_zip(tmp_path / "大.zip", {"表.xlsx": bytes(25 * 1024 * 1024)})  # 25 MB of zeros
+    empty = gbk_zip(tmp_path / "空.zip", {"说明.docx": b"PK"})
+    rar = tmp_path / "报送.rar"
+    rar.write_bytes(b"Rar!\x1a\x07\x00")
+    result = check_paths([bomb, empty, rar], registry=registry, today=TODAY)
+    codes = {f.path: [i.code for i in f.issues] for f in result.files}
+    assert codes[str(bomb)] == ["F-BOMB"]
+    assert codes[str(empty)] == ["F-ARCHIVE-EMPTY"]
+    assert codes[str(rar)] == ["F-ARCHIVE-FORMAT"]
+    message = next(f for f in result.files if f.path == str(rar)).issues[0].message
+    assert ".rar" in message and ".zip" in message
+
+
+def test_the_check_command_names_the_member(tmp_path):
+    from click.testing import CliRunner
+    from jnqh.cli import cli
+
+    archive = gbk_zip(tmp_path / "报送.zip", {"古槐.xlsx": SEED.read_bytes()})
+    result = CliRunner().invoke(cli, ["check", str(archive)])
+    assert "报送.zip › 古槐.xlsx" in result.output and "不是 Excel" not in result.output
+    assert result.exit_code == 0
+
+
+def test_consolidate_counts_the_counties_inside_a_zip(tmp_path):
+    import shutil
+
+    from jnqh import samples
+    from jnqh.demo import make_demo, registry_circles
+    from test_consolidate import AS_OF, _run
+
+    office = tmp_path / "办公室"
+    make_demo(office, today=AS_OF)
+    rng = random.Random(3)
+    entries = [c for c in registry_circles() if c.county == "梁山县"][:2]
+    members = {}
+    for entry in entries:
+        circle = samples.make_circle(rng, name=entry.name, county=entry.county, as_of=AS_OF, level=samples.LEVELS[0])
+        one = tmp_path / "one.xlsx"
+        samples.write_template_workbook(one, entry.county, [circle], [], today=AS_OF)
+        members[f"梁山县/{entry.name}.xlsx"] = one.read_bytes()
+    gbk_zip(office / "inbox" / "梁山县报送.zip", members)
+    run, _ = _run(office)
+    assert "梁山县" not in run.missing_counties
+    files = {f.path: f for f in run.files}
+    for entry in entries:
+        shown = f"梁山县报送.zip › 梁山县/{entry.name}.xlsx"
+        assert files[shown].status != "unreadable"
+        assert any(c.name == entry.name and c.file == shown for c in run.accepted)
+    again, _ = _run(office)  # the rerun takes them from the history, by the archive's hash
+    assert sorted(c.name for c in again.accepted) == sorted(c.name for c in run.accepted)
+    shutil.rmtree(office)

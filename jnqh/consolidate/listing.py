@@ -29,7 +29,9 @@ class Listing:
         digest = hashlib.sha256(__version__.encode())
         for part in settings:
             digest.update(b"\0" + part.encode("utf-8"))
-        for path in (*self.found.spreadsheets, *self.found.convert, *self.found.ignored, *self.found.locks):
+        found = self.found
+        for path in (*found.spreadsheets, *found.archives, *found.foreign_archives, *found.convert,
+                     *found.ignored, *found.locks):
             stamp = f"{shown_path(path, self.inbox)}|{self.hashes.get(path, '')}|{path.stat().st_mtime_ns}"
             digest.update(b"\0" + stamp.encode("utf-8"))
         return digest.hexdigest()
@@ -37,7 +39,7 @@ class Listing:
 
 def list_inbox(inbox: Path) -> Listing:
     found = discover([inbox])
-    return Listing(inbox, found, {path: sha256_file(path) for path in found.spreadsheets})
+    return Listing(inbox, found, {path: sha256_file(path) for path in (*found.spreadsheets, *found.archives)})
 
 
 def shown_path(path: Path, inbox: Path) -> str:

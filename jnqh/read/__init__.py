@@ -28,20 +28,22 @@ if TYPE_CHECKING:
 
 
 def read_file(path: Path, *, shown_as: str | None = None, registry: Registry | None = None,
-              today: dt.date | None = None) -> FileReport:
-    """Read and check one workbook. Never raises for a bad file: it is reported instead."""
+              today: dt.date | None = None, data: bytes | None = None) -> FileReport:
+    """Read and check one workbook. Never raises for a bad file: it is reported instead.
+
+    `data`: the workbook's bytes when they come from an archive (`path` is then its name)."""
     shown = shown_as or path.name
     ctx = ReadContext(file=shown, today=today or dt.date.today())
     with gc_paused():
         # The workbook and its indexes are freed inside: only the report outlives the pause.
-        report = _read_path(path, ctx, registry)
+        report = _read_path(path, ctx, registry, data)
     report.path = shown
     return report
 
 
-def _read_path(path: Path, ctx: ReadContext, registry: Registry | None) -> FileReport:
+def _read_path(path: Path, ctx: ReadContext, registry: Registry | None, data: bytes | None) -> FileReport:
     try:
-        book = load_book(path)
+        book = load_book(path, data)
     except Unreadable as failure:
         # The technical detail (English, from the zip/OLE layer) goes to `value`, not the message.
         ctx.add(failure.code, value=(failure.detail or {}).get("reason"), **_unreadable_params(failure, path))
