@@ -10,12 +10,14 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
+# WPS's .et/.ett are the same BIFF8-in-OLE bytes as .xls: read like one. Every file of these
+# names is then recognised by its bytes (jnqh/workbook.py), not by its name.
+SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".et", ".ett"}
 ARCHIVE_EXTENSIONS = {".zip"}  # read: the workbooks inside (jnqh/archive.py)
 # Archives we cannot open without tools Windows lacks: the county is asked for a .zip.
 FOREIGN_ARCHIVE_EXTENSIONS = {".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".cab", ".arj"}
 # Formats a person can open and re-save as xlsx; we ask them to, rather than guess.
-CONVERT_EXTENSIONS = {".csv", ".et", ".ett", ".ods", ".numbers", ".xlsb"}
+CONVERT_EXTENSIONS = {".csv", ".ods", ".numbers", ".xlsb"}
 
 
 def sha256_file(path: Path | str) -> str:
@@ -48,7 +50,7 @@ def classify(path: Path | str) -> str:
 @dataclass
 class Found:
     spreadsheets: list[Path] = field(default_factory=list)
-    convert: list[Path] = field(default_factory=list)  # .csv/.et: ask to save as .xlsx
+    convert: list[Path] = field(default_factory=list)  # .csv/.ods: ask to save as .xlsx
     ignored: list[Path] = field(default_factory=list)  # pdf, docx, … listed, not read
     locks: list[Path] = field(default_factory=list)  # Excel/WPS lock files ~$…
     archives: list[Path] = field(default_factory=list)  # .zip: the workbooks inside are read

@@ -99,6 +99,8 @@ CATALOGUE: tuple[IssueKind, ...] = (
        "请用 .zip 格式重新压缩（Windows 中选中文件 › 右键 › 发送到 › 压缩(zipped)文件夹），或直接发送其中的 Excel 文件"),
     _k("F-ARCHIVE-EMPTY", E, "压缩包里没有表格", "这个 .zip 压缩包里没有 Excel 工作簿（.xlsx/.xls）",
        "检查是否压缩错了文件，把填好的 Excel 工作簿压缩后重新发送，或直接发送 Excel 文件"),
+    _k("F-MACRO-SHEET", E, "含有宏表", "工作簿含有宏表（Excel 4.0 宏工作表），无法读取",
+       "请删除宏表，或在 Excel 中另存为“Excel 工作簿（*.xlsx）”后再发送"),
     _k("F-JSON", E, "JSON 记录有误", "这个 .json 文件不是 jnqh check 输出的记录（{reason}）",
        "用 jnqh check 文件.xlsx --format json > 记录.json 生成，再按 docs/说明.md 中的字段修改"),
     _k("F-BLANK", E, "模板尚未填写", "这是空白的填报模板，附件5中还没有填写任何生活圈",

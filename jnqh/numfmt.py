@@ -92,41 +92,51 @@ def _column(letters: bytes) -> int:
     return index - 1
 
 
-def sheet_parts(read_part: ReadPart) -> list[str | None]:
-    """The worksheet part of each sheet, in the workbook's order (calamine's order)."""
-    workbook, rels = read_part("xl/workbook.xml"), read_part("xl/_rels/workbook.xml.rels")
-    if workbook is None or rels is None:
-        return []
-    try:
-        return _sheet_parts(SafeElementTree.fromstring(workbook, forbid_dtd=True),
-                            SafeElementTree.fromstring(rels, forbid_dtd=True))
-    except Exception:  # calamine read these parts; a lenient reading of them is no worse
-        return []
-
-
-def _sheet_parts(workbook, rels) -> list[str | None]:
-    targets = {}
-    for rel in rels:
-        target = rel.get("Target", "")
-        targets[rel.get("Id")] = target[1:] if target.startswith("/") else posixpath.normpath("xl/" + target)
-    parts = []
-    for sheet in workbook.iter():
-        if sheet.tag.endswith("}sheet"):
-            rel_id = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-            parts.append(targets.get(rel_id))
-    return parts
-
-
 def mark_percent_cells(grids: list, read_part: ReadPart) -> None:
     """Turn the numbers of percent-formatted cells of each grid into Percent values."""
-    styles_xml = read_part("xl/styles.xml")
+    workbook, styles_xml = "xl/workbook.xml", read_part("xl/styles.xml")
+    if styles_xml is None:  # a package whose parts are not under xl/: follow its relationships
+        workbook = next((t for _, kind, t in _relationships(read_part, "") if kind.endswith("/officeDocument")), None)
+        styles_part = next((t for _, kind, t in _relationships(read_part, workbook or "")
+                            if kind.endswith("/styles")), None) if workbook else None
+        styles_xml = read_part(styles_part) if styles_part else None
     styles = percent_styles(styles_xml) if styles_xml else frozenset()
     if not styles:
         return
-    for grid, part in zip(grids, sheet_parts(read_part)):
+    for grid, part in zip(grids, sheet_parts(read_part, workbook)):
         xml = read_part(part) if part else None
         if xml:
             _mark(grid.rows, percent_cells(xml, styles))
+
+
+def sheet_parts(read_part: ReadPart, workbook: str) -> list[str | None]:
+    """The worksheet part of each sheet, in the workbook's order (calamine's order)."""
+    xml = read_part(workbook)
+    if xml is None:
+        return []
+    targets = {rel_id: target for rel_id, _, target in _relationships(read_part, workbook)}
+    try:
+        root = SafeElementTree.fromstring(xml, forbid_dtd=True)
+    except Exception:  # calamine read this part; a lenient reading of it is no worse
+        return []
+    return [targets.get(next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None))
+            for sheet in root.iter() if sheet.tag.endswith("}sheet")]
+
+
+def _relationships(read_part: ReadPart, part: str) -> list[tuple[str, str, str]]:
+    """(id, type, target part) of a part's relationships ('' for the package's own)."""
+    folder, name = posixpath.split(part)
+    xml = read_part(posixpath.join(folder, "_rels", f"{name}.rels"))
+    try:
+        rels = SafeElementTree.fromstring(xml, forbid_dtd=True) if xml else ()
+    except Exception:
+        return []
+    found = []
+    for rel in rels:
+        target = rel.get("Target", "")
+        path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        found.append((rel.get("Id"), rel.get("Type", ""), path))
+    return found
 
 
 def _mark(rows: list[list[object]], cells: Iterable[tuple[int, int]]) -> None:

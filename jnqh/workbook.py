@@ -16,7 +16,7 @@ catalogue turns the code and detail into the Chinese message. Codes and detail k
 
     F-MISSING    path; reason ('directory' | 'not a regular file' | OS error text)
     F-EMPTY      (none)
-    F-CONVERT    ext ('.csv', '.et', '.ods', '.xlsb', ...)
+    F-CONVERT    ext ('.csv', '.ods', '.xlsb', ...)
     F-NOT-EXCEL  ext; detected ('text' | 'html' | 'xml' | 'pdf' | 'zip' | 'docx' |
                  'pptx' | 'ole' | 'unknown')
     F-CORRUPT    reason (the parser's words, English); member (a zip part, sometimes)
@@ -27,6 +27,7 @@ catalogue turns the code and detail into the Chinese message. Codes and detail k
                  allocate); limit_mb; and by cause: member, ratio | members, limit |
                  sheet, cell (the far corner), cells, limit | part, count, limit
     F-XML-ATTACK part; cause ('doctype' | 'prolog')
+    F-MACRO-SHEET (none): an Excel 4 macro sheet calamine cannot read
 
 Detail never holds 'file', 'field' or 'value'; 'sheet' and 'cell' name a location.
 """
@@ -318,13 +319,25 @@ def load_book(path: Path | str, data: bytes | None = None) -> Book:
     else:
         raise Unreadable("F-NOT-EXCEL", {"ext": path.suffix.lower(),
                                          "detected": _describe_content(data)})
-    sheets = _parse(data, kind)
+    try:
+        sheets = _parse(data, kind)
+    except Unreadable as failure:
+        # calamine cannot read Excel 4 macro sheets: say so, rather than call the file damaged.
+        if failure.code == "F-CORRUPT" and kind != "xls" and _declares_macro_sheet(data):
+            raise Unreadable("F-MACRO-SHEET") from None
+        raise
     # calamine drops number formats: mark the cells shown as percentages.
     if kind == "xls":
         mark_percent_cells_biff(sheets, _ole_workbook_stream(data))
     else:
         mark_percent_cells(sheets, _part_reader(data))
     return Book(path, digest, kind, sheets)
+
+
+def _declares_macro_sheet(data: bytes) -> bool:
+    """Whether a package's content types declare a macro sheet (Excel 4 macros)."""
+    types = _part_reader(data)("[Content_Types].xml") or b""
+    return b"macrosheet+xml" in types
 
 
 def _ole_workbook_stream(data: bytes) -> bytes:

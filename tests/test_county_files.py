@@ -347,3 +347,113 @@ def test_consolidate_counts_the_counties_inside_a_zip(tmp_path):
     again, _ = _run(office)  # the rerun takes them from the history, by the archive's hash
     assert sorted(c.name for c in again.accepted) == sorted(c.name for c in run.accepted)
     shutil.rmtree(office)
+
+
+# ---------------------------------------------------------------------------
+# 9. WPS .et files: BIFF8 in OLE, the bytes of an .xls
+# ---------------------------------------------------------------------------
+
+
+def as_biff(source, target, percent_format=None):
+    """Write an xlsx's sheets as a BIFF8 workbook (what WPS saves as .et), merges kept; with
+    `percent_format`, numbers under that format in openpyxl are written with it too."""
+    import xlwt
+
+    book = openpyxl.load_workbook(source)
+    out = xlwt.Workbook(encoding="utf-8")
+    styles = {}
+    for sheet in book.worksheets:
+        biff = out.add_sheet(sheet.title)
+        merged = {(m.min_row, m.min_col): m for m in sheet.merged_cells.ranges}
+        covered = {(r, c) for m in merged.values() for r in range(m.min_row, m.max_row + 1)
+                   for c in range(m.min_col, m.max_col + 1)} - set(merged)
+        for row in sheet.iter_rows():
+            for cell in row:
+                if (cell.row, cell.column) in covered or cell.value is None and (cell.row, cell.column) not in merged:
+                    continue
+                fmt = cell.number_format if percent_format and "%" in cell.number_format else None
+                style = styles.setdefault(fmt, xlwt.easyxf(num_format_str=fmt) if fmt else xlwt.Style.default_style)
+                m = merged.get((cell.row, cell.column))
+                if m:
+                    biff.write_merge(m.min_row - 1, m.max_row - 1, m.min_col - 1, m.max_col - 1, cell.value, style)
+                else:
+                    biff.write(cell.row - 1, cell.column - 1, cell.value, style)
+    out.save(str(target))
+    return target
+
+
+@pytest.mark.parametrize("name", ["古槐.et", "古槐.ett", "古槐.xls", "古槐(WPS另存).xlsx"])
+def test_wps_et_files_are_read_like_xls(tmp_path, registry, baseline, name):
+    path = as_biff(SEED, tmp_path / name)
+    report = _read(path, registry)
+    assert report.status == "ok"
+    circle = report.circles[0].data
+    assert circle["operators"] == ["private", "street_community"]
+    assert circle["categories"]["postal_express"]["outlets"] == 2
+    assert _codes(report) == baseline
+
+
+def test_an_et_with_percent_cells(tmp_path, registry, baseline):
+    source = _variant(tmp_path, {}, prepare=_as_percent_cells)
+    report = _read(as_biff(source, tmp_path / "百分比.et", percent_format=True), registry)
+    assert report.circles[0].data["categories"]["convenience_store"]["satisfaction_pct"] == pytest.approx(96)
+    assert report.circles[0].data["facility_area_pct"] == pytest.approx(12)
+    assert _codes(report) == baseline
+
+
+def test_the_check_command_reads_an_et(tmp_path):
+    from jnqh.check import check_paths
+
+    result = check_paths([as_biff(SEED, tmp_path / "古槐.et")], today=TODAY)
+    assert [f.status for f in result.files] == ["ok"]
+
+
+def test_an_ooxml_workbook_with_its_parts_outside_xl(tmp_path, registry, baseline):
+    """Some writers put the workbook's parts elsewhere than xl/; the package says where."""
+    source = _variant(tmp_path, {}, prepare=_as_percent_cells)
+    moved = tmp_path / "moved.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(moved, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename.endswith(".rels") or info.filename == "[Content_Types].xml":
+                data = data.replace(b"/xl/", b"/book/").replace(b'Target="xl/', b'Target="book/')
+            new.writestr(info.filename.replace("xl/", "book/", 1) if info.filename.startswith("xl/")
+                         else info.filename, data)
+    report = _read(moved, registry)
+    assert report.circles[0].data["categories"]["convenience_store"]["satisfaction_pct"] == pytest.approx(96)
+    assert _codes(report) == baseline
+
+
+_SHEET_KINDS = {  # relationship type, content type and root element of each extra sheet kind
+    "macro": (b"http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet",
+              b"application/vnd.ms-excel.macrosheet+xml", b"xm:macrosheet"),
+    "dialog": (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/dialogsheet",
+               b"application/vnd.openxmlformats-officedocument.spreadsheetml.dialogsheet+xml", b"dialogsheet"),
+}
+
+
+def _with_extra_sheet(target, kind):
+    """The seed fixture with an Excel 4 macro sheet or a dialog sheet added, as Excel declares them."""
+    rel_type, content_type, root = _SHEET_KINDS[kind]
+    with zipfile.ZipFile(SEED) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            data = {"xl/workbook.xml": lambda d: d.replace(b"</sheets>", b'<sheet name="Macro1" sheetId="9" r:id="rId99"/></sheets>'),
+                    "xl/_rels/workbook.xml.rels": lambda d: d.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="'
+                                                                      + rel_type + b'" Target="macrosheets/sheet1.xml"/></Relationships>'),
+                    "[Content_Types].xml": lambda d: d.replace(b"</Types>", b'<Override PartName="/xl/macrosheets/sheet1.xml" ContentType="'
+                                                               + content_type + b'"/></Types>'),
+                    }.get(info.filename, lambda d: d)(data)
+            new.writestr(info.filename, data)
+        new.writestr("xl/macrosheets/sheet1.xml", b'<?xml version="1.0" encoding="UTF-8"?><' + root
+                     + b' xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+                     + b'<sheetData><row r="1"><c r="A1"><f>HALT()</f></c></row></sheetData></' + root + b'>')
+    return target
+
+
+def test_a_macro_sheet_is_named_not_called_corrupt(tmp_path, registry, baseline):
+    report = _read(_with_extra_sheet(tmp_path / "宏.xlsm", "macro"), registry)
+    assert [i.code for i in report.issues] == ["F-MACRO-SHEET"]
+    assert "宏表" in report.issues[0].message and "另存为" in report.issues[0].hint
+    dialog = _read(_with_extra_sheet(tmp_path / "对话框.xlsx", "dialog"), registry)  # calamine reads these
+    assert dialog.status == "ok" and _codes(dialog) == baseline
