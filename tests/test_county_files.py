@@ -457,3 +457,65 @@ def test_a_macro_sheet_is_named_not_called_corrupt(tmp_path, registry, baseline)
     assert "宏表" in report.issues[0].message and "另存为" in report.issues[0].hint
     dialog = _read(_with_extra_sheet(tmp_path / "对话框.xlsx", "dialog"), registry)  # calamine reads these
     assert dialog.status == "ok" and _codes(dialog) == baseline
+
+
+# ---------------------------------------------------------------------------
+# 1 (issue's numbering). The Word table pasted into Excel: rows split, merges down
+# ---------------------------------------------------------------------------
+
+
+def _comparable(report):
+    return ([c.data for c in report.circles], [p.data for p in report.projects])
+
+
+@pytest.mark.parametrize("fixture", ["seed_clean.xlsx", "seed_messy.xlsx"])
+def test_a_pasted_word_table_reads_as_the_table(tmp_path, registry, fixture):
+    from pasted_word import paste_split
+
+    original = _read(FIXTURES / fixture, registry)
+    pasted = _read(paste_split(FIXTURES / fixture, tmp_path / f"pasted_{fixture}"), registry)
+    assert _comparable(pasted) == _comparable(original)  # every value, every tick
+    # The same findings (the rows moved down, so compare what and where by field).
+    assert sorted((i.code, i.field) for i in pasted.issues) == sorted((i.code, i.field) for i in original.issues)
+
+
+def test_the_pasted_seed_really_is_split(tmp_path):
+    from pasted_word import paste_split
+
+    sheet = openpyxl.load_workbook(paste_split(SEED, tmp_path / "p.xlsx")).worksheets[0]
+    texts = {cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert {"商业网点", "（店铺）数量合计（个）", "邮政快递综合服", "务点（快件箱组）", "生活圈服务覆盖的居民"} <= texts
+    assert "D27:D28" in {str(m) for m in sheet.merged_cells.ranges}  # the 邮政快递 numbers merged down
+
+
+def _grid(rows, merged):
+    from jnqh.workbook import Grid
+
+    return Grid("表", [list(r) for r in rows], merged)
+
+
+def test_rows_of_an_excel_layout_are_never_joined():
+    from jnqh.read.pasted import rejoin_split_rows
+
+    layouts = [
+        # a group label over two categories, numbers not filled in yet
+        ([["品质提升类", "运动健身", ""], ["", "特色餐饮店", ""]], [(0, 0, 1, 0)]),
+        # options one per row beside a label merged down, ticks in their own cells
+        ([["运营主体", "街道（社区）", "√"], ["", "专业运营商", "□"]], [(0, 0, 1, 0)]),
+        # a two-row table head (附件2)
+        ([["类别", "某某生活圈", ""], ["", "有/无", "数量（个）"]], [(0, 0, 1, 0), (0, 1, 0, 2)]),
+        # numbers of their own in the rows
+        ([["组", "早餐店", 3], ["", "药店", "2个"]], [(0, 0, 1, 0)]),
+    ]
+    for rows, merged in layouts:
+        grid = _grid(rows, merged)
+        rejoin_split_rows(grid)
+        assert grid.rows == rows
+
+
+def test_a_split_word_row_is_joined_into_its_top_row():
+    from jnqh.read.pasted import rejoin_split_rows
+
+    grid = _grid([["邮政快递综合服", 2, 0.0004], ["务点（快件箱组）", "", ""]], [(0, 1, 1, 1), (0, 2, 1, 2)])
+    rejoin_split_rows(grid)
+    assert grid.rows == [["邮政快递综合服\n务点（快件箱组）", 2, 0.0004], ["", "", ""]]

@@ -18,6 +18,7 @@ from jnqh.read.circle import find_blocks, is_unfilled, read_circle
 from jnqh.read.context import ReadContext
 from jnqh.read.extras import read_extras
 from jnqh.read.locate import SheetIndex
+from jnqh.read.pasted import rejoin_split_rows
 from jnqh.read.projects import find_header, read_projects
 from jnqh.batch import gc_paused
 from jnqh.validate import validate_circle, validate_projects
@@ -52,6 +53,8 @@ def _read_path(path: Path, ctx: ReadContext, registry: Registry | None, data: by
 
 
 def read_book(book: Book, ctx: ReadContext, registry: Registry | None) -> FileReport:
+    for grid in book.sheets:
+        rejoin_split_rows(grid)  # a Word table pasted into Excel: its split rows made one again
     # What a person sees: a hidden sheet (last month's copy, say) is left out, and said so.
     indexes = [SheetIndex(grid) for grid in book.sheets if not grid.hidden]
     for grid in book.sheets:

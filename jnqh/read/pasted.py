@@ -1,0 +1,96 @@
+"""Word tables pasted into Excel: each split Word row made one row again.
+
+Excel gives every paragraph or line break of a pasted Word cell a row of its own and merges
+the other cells of that Word row down over the new rows. The seed writes its labels over two
+or three lines, so after a paste `商业网点` / `（店铺）数量合计（个）` stand in two rows, and the
+row label `邮政快递综合服` / `务点（快件箱组）` spans two rows with its numbers merged over both.
+
+Such a split is recognised by its shape: a few rows (at most MAX_SPLIT_ROWS) over which some
+cell is merged exactly, every other merge touching them either lies inside them or spans all
+of them, and the remaining cells hold texts only. Each column's texts are then joined, one
+line each, into the top row, as the Word cell held them, and the rows below are left blank.
+A form laid out in Excel (a group label merged over its categories, each with its numbers)
+is never of that shape; nor are rows whose texts are each a label of their own.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from jnqh import forms
+from jnqh.normalize import is_blank, label_key, parse_number
+from jnqh.workbook import Grid
+
+MAX_SPLIT_ROWS = 4  # the seed's labels break over three lines at most; a group label spans more
+_INDEXED_HEIGHT = 64  # taller merges (a whole-column merge) span any split: not indexed by row
+
+# Texts that are labels on their own: a column holding one is not the lines of one cell.
+_KNOWN = frozenset(label_key(s) for s in (
+    *(a for f in (*forms.CIRCLE_FIELDS, *forms.SERVICE_FACTS, *forms.PROJECT_FIELDS) for a in f.anchors),
+    *(s for c in forms.OUTLET_COLUMNS for s in (c.label, *c.variants)),
+    *(s for c in forms.CATEGORIES for s in (c.label, *c.variants)),
+    *(s for t in forms.PRESENCE_TYPES for s in (t.label, *t.variants)),
+    *(s for o in (*forms.OPERATORS, *forms.LAYOUTS) for s in (o.label, *o.variants)),
+    *forms.SERVICE_ITEM_NAMES, *forms.GROUP_LABELS.values(), forms.TOTAL_LABEL,
+    *forms.PRESENCE_COLUMNS, *forms.FORM2_HEADERS, *forms.FORM3_HEADERS, *forms.FORM5_TABLE_HEADERS,
+    *forms.RUBRIC_TABLE_HEADERS, *forms.NOTE_COLUMN_HEADERS, *forms.YES_NO, forms.SELF_SCORE_LABEL,
+))
+_MARKS = forms.TICK_MARKS | forms.UNTICK_MARKS
+
+
+def rejoin_split_rows(grid: Grid) -> None:
+    """Join the rows of each split Word row of `grid` into its top row (in place)."""
+    splits = sorted({(r1, r2) for r1, _, r2, _ in grid.merged if 1 <= r2 - r1 < MAX_SPLIT_ROWS},
+                    key=lambda span: (span[0], -span[1]))  # the outer split of nested ones first
+    if not splits:
+        return
+    by_row = defaultdict(list)
+    for merge in grid.merged:
+        if merge[2] - merge[0] < _INDEXED_HEIGHT:
+            for r in range(merge[0], merge[2] + 1):
+                by_row[r].append(merge)
+    for r1, r2 in splits:
+        columns = _split_columns(grid, r1, r2, by_row)
+        for c, pieces in (columns or {}).items():
+            _join(grid, c, pieces, r1)
+
+
+def _split_columns(grid: Grid, r1: int, r2: int, by_row) -> dict[int, list[tuple[int, str]]] | None:
+    """Column → its (row, text) pieces, for the columns to join; None when rows r1..r2 are not a
+    split Word row."""
+    spanning, inner_covered = set(), set()
+    for merge in {m for r in range(r1, r2 + 1) for m in by_row[r]}:
+        m1, c1, m2, c2 = merge
+        if m1 <= r1 and m2 >= r2:
+            spanning.update(range(c1, c2 + 1))  # merged down over the split (or beyond it)
+        elif m1 >= r1 and m2 <= r2:  # inside it: a line merged across, or down to the end
+            inner_covered.update((r, c) for r in range(m1, m2 + 1) for c in range(c1, c2 + 1)
+                                 if (r, c) != (m1, c1))
+        else:
+            return None  # reaches across the split's edge
+    pieces: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for r in range(r1, r2 + 1):
+        row = grid.rows[r] if r < len(grid.rows) else ()
+        for c, value in enumerate(row):
+            if c in spanning or (r, c) in inner_covered or is_blank(value):
+                continue
+            if not isinstance(value, str) or parse_number(value).value is not None:
+                return None  # a number of its own: these are rows of a table
+            pieces[c].append((r, value))
+    joined = {c: p for c, p in pieces.items() if len(p) > 1 and _one_cell(p)}
+    return joined or None
+
+
+def _one_cell(pieces: list[tuple[int, str]]) -> bool:
+    """Whether texts in one column read as the lines of one cell: none is a label of its own
+    (option names one per row, a two-row table head) nor a box or tick alone (ticks beside
+    options). A label broken over lines is found by its first line even when not joined."""
+    keys = [label_key(text) for _, text in pieces]
+    return not any(key in _KNOWN or (key and set(key) <= _MARKS) for key in keys)
+
+
+def _join(grid: Grid, c: int, pieces: list[tuple[int, str]], top: int) -> None:
+    text = "\n".join(value.strip("\n") for _, value in pieces)
+    for r, _ in pieces:
+        grid.rows[r][c] = ""
+    grid.rows[top][c] = text
