@@ -460,6 +460,15 @@ REGISTRY_CONTACT_COLUMNS = (
 TICK_MARKS = frozenset("√✓✔☑■▣●☒")
 TICK_WORDS = frozenset({"是", "有", "y", "yes", "1", "true", "√"})
 UNTICK_MARKS = frozenset("□☐")
+# Word's Insert › Symbol in a symbol font gives private-use code points (the font's letters
+# shifted to U+F0xx): Wingdings 2 R ☑, P ✓, S/T ☒, £ □; Wingdings þ ☑, ü ✓, x/ý ☒, ¨ □.
+# They are read as the marks they show; any other private-use character in an options box
+# is a warning naming it (V-SYMBOL), never a silent "not ticked".
+SYMBOL_FONT_MARKS: dict[str, str] = {
+    "\uf052": "☑", "\uf050": "✓", "\uf053": "☒", "\uf054": "☒", "\uf0a3": "□",
+    "\uf0fe": "☑", "\uf0fc": "✓", "\uf078": "☒", "\uf0fd": "☒", "\uf0a8": "□",
+}
+PRIVATE_USE = ("\ue000", "\uf8ff")  # the Unicode private-use area symbol fonts map into
 UNTICK_WORDS = frozenset({"否", "无", "没有", "暂无", "n", "no", "0", "false"})
 LIST_SEPARATORS = "、，,；;\n/／"
 

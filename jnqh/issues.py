@@ -136,6 +136,8 @@ CATALOGUE: tuple[IssueKind, ...] = (
        "如确实是 {percent}%，建议直接填 {percent}；如果本意是 {value}%，请改正"),
     _k("V-CHOICE", E, "选项无效", "“{label}”的“{value}”不是有效选项", "从以下选项中选择：{options}"),
     _k("V-CHOICE-MANY", E, "只能选一项", "“{label}”勾选了多项（{value}）", "只保留一项：{options}"),
+    _k("V-SYMBOL", W, "无法识别的勾选符号", "“{label}”中有一个无法识别的符号（{symbol}，多半是 Wingdings 等符号字体里的字符），没有当作勾选",
+       "请改用 √ 或 ☑ 打勾（不要用符号字体），然后核对勾选结果"),
     _k("V-COUNTY", E, "县市区名称有误", "“{value}”不是济宁市的县市区名称", "从以下名称中选择：{options}"),
     _k("V-CIRCLE-UNKNOWN", W, "名册中没有这个生活圈", "生活圈“{value}”不在市里的生活圈名册中{suggestion}",
        "按名册核对生活圈名称；新增生活圈请先报市商务局列入名册"),

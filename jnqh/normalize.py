@@ -39,6 +39,9 @@ _QUOTES = str.maketrans("", "", "\"'“”‘’「」『』")
 # values, where they would split '四至范围' or hide a label's end; NFKC keeps them.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
 _DROP_INVISIBLE = str.maketrans("", "", INVISIBLE)
+# What folding does to characters besides NFKC: invisible ones go, symbol-font ticks become
+# the marks they show (forms.SYMBOL_FONT_MARKS).
+_FOLD_TABLE = str.maketrans(dict(forms.SYMBOL_FONT_MARKS, **dict.fromkeys(INVISIBLE)))
 
 
 def visible(text: str) -> str:
@@ -59,7 +62,22 @@ def fold(value: object) -> str:
 def _fold_text(text: str) -> str:
     # NFKC is slow on Chinese text (thousands of instructions a character), and the same
     # option boxes and labels are folded for every circle of every file: fold each once.
-    return unicodedata.normalize("NFKC", visible(text)).strip()
+    return unicodedata.normalize("NFKC", text.translate(_FOLD_TABLE)).strip()
+
+
+def unknown_symbol(value: object) -> str | None:
+    """The first private-use character folding left in a text: a symbol-font mark of a font or
+    letter we do not know (see forms.SYMBOL_FONT_MARKS), as 'U+F0xx'."""
+    low, high = forms.PRIVATE_USE
+    return next((f"U+{ord(ch):04X}" for ch in fold(value) if low <= ch <= high), None)
+
+
+def with_symbol_warning(parsed: Parsed, value: object) -> Parsed:
+    """`parsed`, with a V-SYMBOL warning when `value` holds a symbol we cannot read."""
+    symbol = unknown_symbol(value) if parsed.ok else None
+    if symbol is None:
+        return parsed
+    return Parsed(parsed.value, code="V-SYMBOL", params={"symbol": symbol})
 
 
 def label_key(value: object) -> str:
@@ -443,21 +461,25 @@ def _label_matcher(options: tuple[forms.Option, ...]) -> tuple[re.Pattern, dict[
 
 
 def _mark_after(text: str, end: int, limit: int) -> str | None:
-    for ch in text[end:limit]:
-        if ch in forms.TICK_MARKS or ch in forms.UNTICK_MARKS:
-            return ch
-        if not ch.isspace() and ch not in "()（）:：":
-            return None
-    return None
+    return _mark_of_run(text[end:limit], "()（）:：")
 
 
 def _mark_before(text: str, start: int, limit: int) -> str | None:
-    for ch in reversed(text[limit:start]):
-        if ch in forms.TICK_MARKS or ch in forms.UNTICK_MARKS:
+    return _mark_of_run(reversed(text[limit:start]), "")
+
+
+def _mark_of_run(chars, skipped: str) -> str | None:
+    """The mark of the run of marks beside a label: a tick if the run holds one, so that
+    '国企□√' (√ typed after the box, the box left in) is ticked; None when there is none."""
+    found = None
+    for ch in chars:
+        if ch in forms.TICK_MARKS:
             return ch
-        if not ch.isspace():
-            return None
-    return None
+        if ch in forms.UNTICK_MARKS:
+            found = ch
+        elif not ch.isspace() and ch not in skipped:
+            break
+    return found
 
 
 # Text cell → its parse, per options tuple (keyed by identity, as in _per_options).
@@ -488,8 +510,8 @@ def _parse_multi(value: object, options: tuple[forms.Option, ...]) -> Parsed:
     ticked = ticked_options(value, options)
     text = fold(value)
     has_marks = any(ch in forms.TICK_MARKS or ch in forms.UNTICK_MARKS for ch in text)
-    if ticked is not None and has_marks:
-        return Parsed(sorted(ticked))
+    if ticked is not None and (has_marks or unknown_symbol(text)):
+        return with_symbol_warning(Parsed(sorted(ticked)), text)
     ids, unknown = [], []
     for item in split_list(value):
         option = match_option(item, options)

@@ -519,3 +519,39 @@ def test_a_split_word_row_is_joined_into_its_top_row():
     grid = _grid([["邮政快递综合服", 2, 0.0004], ["务点（快件箱组）", "", ""]], [(0, 1, 1, 1), (0, 2, 1, 2)])
     rejoin_split_rows(grid)
     assert grid.rows == [["邮政快递综合服\n务点（快件箱组）", 2, 0.0004], ["", "", ""]]
+
+
+# ---------------------------------------------------------------------------
+# 2 (issue's numbering). Ticks the reader did not see
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("operators, layout", [
+    # √ typed after the box, the box left in
+    ("街道（社区）□√  国企□  民营企业□√ \n\n专业运营商□   网点各自经营□", "集聚式为主□\n街坊式为主□√\n分布式为主□"),
+    # Wingdings 2 R ☑ / £ □, Wingdings þ ☑ / ¨ □, as private-use code points
+    ("街道（社区）\uf052  国企\uf0a3  民营企业\uf0fe \n\n专业运营商\uf0a8   网点各自经营\uf0a3",
+     "集聚式为主\uf0a8\n街坊式为主\uf0fd\n分布式为主\uf0a8"),
+])
+def test_ticks_as_word_users_make_them(tmp_path, registry, baseline, operators, layout):
+    report = _read(_variant(tmp_path, {"C5": operators, "G5": layout}), registry)
+    circle = report.circles[0].data
+    assert circle["operators"] == ["private", "street_community"]
+    assert circle["layout"] == "neighborhood"
+    assert _codes(report) == baseline
+
+
+def test_an_unknown_symbol_in_an_options_box_is_named(tmp_path, registry, baseline):
+    report = _read(_variant(tmp_path, {"C5": "街道（社区）\uf0b2  国企□  民营企业√ \n\n专业运营商□   网点各自经营□"}),
+                   registry)
+    assert report.circles[0].data["operators"] == ["private"]
+    symbol = [i for i in report.issues if i.code == "V-SYMBOL"]
+    assert [(i.cell, i.severity) for i in symbol] == [("C5", "warning")] and "U+F0B2" in symbol[0].message
+    assert sorted((c, cell) for c, cell in _codes(report) if c != "V-SYMBOL") == baseline
+
+
+def test_symbol_font_ticks_in_single_cells():
+    from jnqh.normalize import parse_tick
+
+    assert [parse_tick(t) for t in ("\uf052", "\uf0fe", "\uf078", "\uf0fd", "\uf0a3", "\uf0a8")] == [
+        True, True, True, True, False, False]
