@@ -464,10 +464,13 @@ UNTICK_MARKS = frozenset("□☐")
 # shifted to U+F0xx): Wingdings 2 R ☑, P ✓, S/T ☒, £ □; Wingdings þ ☑, ü ✓, x/ý ☒, ¨ □.
 # They are read as the marks they show; any other private-use character in an options box
 # is a warning naming it (V-SYMBOL), never a silent "not ticked".
-SYMBOL_FONT_MARKS: dict[str, str] = {
-    "\uf052": "☑", "\uf050": "✓", "\uf053": "☒", "\uf054": "☒", "\uf0a3": "□",
-    "\uf0fe": "☑", "\uf0fc": "✓", "\uf078": "☒", "\uf0fd": "☒", "\uf0a8": "□",
+# Typed as the font's letters in a rich-text run of that font, they are read the same way.
+SYMBOL_FONT_LETTERS: dict[str, dict[str, str]] = {
+    "wingdings 2": {"R": "☑", "P": "✓", "S": "☒", "T": "☒", "£": "□"},
+    "wingdings": {"þ": "☑", "ü": "✓", "x": "☒", "ý": "☒", "¨": "□"},
 }
+SYMBOL_FONT_MARKS: dict[str, str] = {chr(0xF000 + ord(letter)): mark for letters in SYMBOL_FONT_LETTERS.values()
+                                     for letter, mark in letters.items()}
 PRIVATE_USE = ("\ue000", "\uf8ff")  # the Unicode private-use area symbol fonts map into
 UNTICK_WORDS = frozenset({"否", "无", "没有", "暂无", "n", "no", "0", "false"})
 LIST_SEPARATORS = "、，,；;\n/／"

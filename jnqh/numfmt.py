@@ -1,4 +1,13 @@
-"""Cells shown as percentages: what python-calamine does not tell.
+"""What python-calamine does not tell about cells: percent formats and symbol-font runs.
+
+Symbol fonts. A tick inserted in Word as Wingdings 2 `R` (☑), pasted into Excel, stays the
+letter R in a rich-text run whose font is Wingdings 2; calamine gives the letter, not the
+font. The shared-strings part is searched for a symbol font first (most workbooks have none);
+a string with such runs has their letters turned into the marks they show (or, for a letter
+we do not know, into the private-use character a symbol font maps it to, which the reader
+names in a warning), and the cells that use the string get the new text.
+
+Percent formats.
 
 Excel stores `96%` typed into a cell as 0.96 with a percent number format, and shows 96%.
 calamine gives the 0.96 and not the format, so the reader would take it for a fraction typed
@@ -18,6 +27,8 @@ import re
 from typing import Callable, Iterable
 
 from defusedxml import ElementTree as SafeElementTree
+
+from jnqh import forms
 
 
 
@@ -93,20 +104,88 @@ def _column(letters: bytes) -> int:
 
 
 def mark_percent_cells(grids: list, read_part: ReadPart) -> None:
-    """Turn the numbers of percent-formatted cells of each grid into Percent values."""
+    """Turn the numbers of percent-formatted cells of each grid into Percent values, and the
+    symbol-font letters of rich-text cells into the marks they show."""
     workbook, styles_xml = "xl/workbook.xml", read_part("xl/styles.xml")
+    strings_xml = read_part("xl/sharedStrings.xml")
     if styles_xml is None:  # a package whose parts are not under xl/: follow its relationships
         workbook = next((t for _, kind, t in _relationships(read_part, "") if kind.endswith("/officeDocument")), None)
-        styles_part = next((t for _, kind, t in _relationships(read_part, workbook or "")
-                            if kind.endswith("/styles")), None) if workbook else None
-        styles_xml = read_part(styles_part) if styles_part else None
+        related = {kind.rsplit("/", 1)[-1]: t for _, kind, t in _relationships(read_part, workbook or "")}
+        styles_xml = read_part(related["styles"]) if "styles" in related else None
+        strings_xml = read_part(related["sharedStrings"]) if "sharedStrings" in related else None
     styles = percent_styles(styles_xml) if styles_xml else frozenset()
-    if not styles:
-        return
+    symbols = symbol_strings(strings_xml) if strings_xml else {}
     for grid, part in zip(grids, sheet_parts(read_part, workbook)):
         xml = read_part(part) if part else None
-        if xml:
+        if not xml:
+            continue
+        if styles:
             _mark(grid.rows, percent_cells(xml, styles))
+        texts = [*string_cells(xml, symbols)] if symbols else []
+        if _SYMBOL_FONT_HINT.search(xml):  # rich text written into the cells themselves
+            texts += inline_symbol_cells(xml)
+        for (r, c), text in texts:
+            if r < len(grid.rows) and c < len(grid.rows[r]):
+                grid.rows[r][c] = text
+
+
+_SYMBOL_FONT_HINT = re.compile(rb"wingdings", re.I)
+_SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
+_RUN = re.compile(rb"<(?:\w+:)?r\b[^>]*>(.*?)</(?:\w+:)?r>", re.S)
+_RUN_FONT = re.compile(rb"""<(?:\w+:)?rFont\b[^>]*\bval\s*=\s*["']([^"']*)["']""")
+_T = re.compile(rb"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
+_RPH = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)  # phonetic runs: not shown
+
+
+def symbol_strings(strings: bytes) -> dict[int, str]:
+    """Shared-string index → its text with symbol-font letters as marks, for the strings
+    that have a symbol-font run."""
+    if not _SYMBOL_FONT_HINT.search(strings):
+        return {}
+    found = {}
+    for index, item in enumerate(_SI.finditer(strings)):
+        body = _RPH.sub(b"", item.group(1) or b"")
+        if not _SYMBOL_FONT_HINT.search(body):
+            continue
+        found[index] = "".join(_run_text(run) for run in _RUN.findall(body))
+    return found
+
+
+def _run_text(run: bytes) -> str:
+    text = "".join(html.unescape((t or b"").decode("utf-8", "replace")) for t in _T.findall(run))
+    font = _RUN_FONT.search(run)
+    letters = forms.SYMBOL_FONT_LETTERS.get(font.group(1).decode("utf-8", "replace").strip().lower()) if font else None
+    if letters is None:
+        return text
+    # A letter we do not know becomes the private-use character the font maps it to.
+    return "".join(letters.get(ch) or (chr(0xF000 + ord(ch)) if " " < ch < "\u0100" else ch) for ch in text)
+
+
+_INLINE = re.compile(rb"<(?:\w+:)?c\s([^>]*)>\s*<(?:\w+:)?is>(.*?)</(?:\w+:)?is>", re.S)
+
+
+def inline_symbol_cells(sheet_xml: bytes) -> list[tuple[tuple[int, int], str]]:
+    """((row, col), text) of the inline rich-text cells of a sheet part with a symbol-font run."""
+    found = []
+    for match in _INLINE.finditer(sheet_xml):
+        attrs, body = match.groups()
+        ref = _ATTR_R.search(b" " + attrs)
+        body = _RPH.sub(b"", body)
+        if ref and _SYMBOL_FONT_HINT.search(body):
+            found.append(((int(ref.group(2)) - 1, _column(ref.group(1))),
+                          "".join(_run_text(run) for run in _RUN.findall(body))))
+    return found
+
+
+def string_cells(sheet_xml: bytes, strings: dict[int, str]) -> Iterable[tuple[tuple[int, int], str]]:
+    """((row, col), text) of the shared-string cells of a sheet part that use `strings`."""
+    wanted = b"|".join(str(i).encode() for i in sorted(strings))
+    pattern = re.compile(rb"<(?:\w+:)?c\s([^>]*)>\s*<(?:\w+:)?v>\s*(" + wanted + rb")\s*</")
+    for match in pattern.finditer(sheet_xml):
+        attrs = match.group(1)
+        kind, ref = _ATTR_T.search(b" " + attrs), _ATTR_R.search(b" " + attrs)
+        if kind and kind.group(1) == b"s" and ref:
+            yield (int(ref.group(2)) - 1, _column(ref.group(1))), strings[int(match.group(2))]
 
 
 def sheet_parts(read_part: ReadPart, workbook: str) -> list[str | None]:

@@ -555,3 +555,42 @@ def test_symbol_font_ticks_in_single_cells():
 
     assert [parse_tick(t) for t in ("\uf052", "\uf0fe", "\uf078", "\uf0fd", "\uf0a3", "\uf0a8")] == [
         True, True, True, True, False, False]
+
+
+def _rich_operators(book, tick="R", font="Wingdings 2"):
+    """运营主体 as Word's Insert › Symbol leaves it pasted into Excel: letters in symbol-font runs."""
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    plain, symbol = InlineFont(rFont="宋体"), InlineFont(rFont=font)
+    book.worksheets[0]["C5"] = CellRichText([
+        TextBlock(plain, "街道（社区）"), TextBlock(symbol, tick), TextBlock(plain, "  国企"),
+        TextBlock(symbol, "£" if font == "Wingdings 2" else "¨"), TextBlock(plain, "  民营企业"),
+        TextBlock(InlineFont(rFont="Wingdings"), "þ"), TextBlock(plain, " \n\n专业运营商"),
+        TextBlock(InlineFont(rFont="Wingdings 2"), "£"), TextBlock(plain, "   网点各自经营□")])
+
+
+@pytest.mark.parametrize("tick, font", [("R", "Wingdings 2"), ("P", "Wingdings 2"), ("þ", "Wingdings"),
+                                        ("ý", "Wingdings")])
+def test_ticks_in_symbol_font_runs(tmp_path, registry, baseline, tick, font):
+    path = _variant(tmp_path, {}, prepare=lambda book: _rich_operators(book, tick, font))
+    report = _read(path, registry)
+    assert report.circles[0].data["operators"] == ["private", "street_community"]
+    assert _codes(report) == baseline
+
+
+def test_an_unknown_letter_of_a_symbol_font_is_named(tmp_path, registry, baseline):
+    report = _read(_variant(tmp_path, {}, prepare=lambda book: _rich_operators(book, "Q")), registry)
+    assert report.circles[0].data["operators"] == ["private"]
+    assert [(i.code, i.cell) for i in report.issues if i.code == "V-SYMBOL"] == [("V-SYMBOL", "C5")]
+    assert "U+F051" in next(i.message for i in report.issues if i.code == "V-SYMBOL")
+
+
+@pytest.mark.libreoffice
+def test_symbol_font_runs_saved_by_libreoffice(tmp_path, registry, baseline):
+    import lo
+
+    source = _variant(tmp_path, {}, prepare=_rich_operators)
+    report = _read(lo.convert(source, tmp_path / "lo", "xlsx"), registry)  # shared strings, not inline
+    assert report.circles[0].data["operators"] == ["private", "street_community"]
+    assert _codes(report) == baseline
