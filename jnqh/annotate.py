@@ -33,8 +33,8 @@ def annotate_all(reports: list[FileReport], out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written, used = [], set()
     for report in reports:
-        if report.unreadable or not report.issues:
-            continue
+        if report.unreadable or not report.issues or not Path(report.path).is_file():
+            continue  # (a workbook inside a .zip has no file of its own to copy)
         target = _target_name(Path(report.path), out_dir, used)
         annotate_file(Path(report.path), report.issues, target)
         written.append(target)

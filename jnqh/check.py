@@ -8,7 +8,7 @@ from pathlib import Path
 
 from jnqh import issues
 from jnqh.archive import list_archive, read_member, shown_member
-from jnqh.discover import discover
+from jnqh.discover import discover, is_word_without_form
 from jnqh.model import SURVEY_KIND, FileReport
 from jnqh.read import read_file
 from jnqh.registry import Registry
@@ -50,8 +50,16 @@ def check_paths(paths: list[Path], *, registry: Registry | None = None,
         result.files.append(report)
     for path in found.archives:
         _check_archive(path, result, registry, today)
+    _letters_aside(result)
     result.files.sort(key=lambda f: f.path)
     return result
+
+
+def _letters_aside(result: CheckResult) -> None:
+    """Word documents without a form are listed as not read, not as broken files."""
+    letters = [f for f in result.files if is_word_without_form(f.path, [i.code for i in f.issues])]
+    result.files = [f for f in result.files if f not in letters]
+    result.ignored += [f.path for f in letters]
 
 
 def _check_archive(path: Path, result: CheckResult, registry: Registry | None, today: dt.date) -> None:

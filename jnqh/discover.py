@@ -12,12 +12,19 @@ from pathlib import Path
 
 # WPS's .et/.ett are the same BIFF8-in-OLE bytes as .xls: read like one. Every file of these
 # names is then recognised by its bytes (jnqh/workbook.py), not by its name.
-SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".et", ".ett"}
+# A .docx is read too: the plan's forms filled in Word (jnqh/wordform.py); one that holds no
+# form (a cover letter) is listed as ignored, as before (see is_word_without_form).
+SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".et", ".ett", ".docx"}
 ARCHIVE_EXTENSIONS = {".zip"}  # read: the workbooks inside (jnqh/archive.py)
 # Archives we cannot open without tools Windows lacks: the county is asked for a .zip.
 FOREIGN_ARCHIVE_EXTENSIONS = {".rar", ".7z", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".cab", ".arj"}
 # Formats a person can open and re-save as xlsx; we ask them to, rather than guess.
 CONVERT_EXTENSIONS = {".csv", ".ods", ".numbers", ".xlsb"}
+
+
+def is_word_without_form(path: str, codes: list[str]) -> bool:
+    """A .docx read for the forms it might hold that holds none: a letter, not a submission."""
+    return path.lower().endswith(".docx") and codes in (["F-NO-FORM"], ["F-NOT-EXCEL"])
 
 
 def sha256_file(path: Path | str) -> str:

@@ -48,7 +48,7 @@ class Issue:
         if self.sheet:
             place += f" › {self.sheet}"
             if self.cell:
-                place += f"!{self.cell}"
+                place += _word_cell(self.cell) if self.file.lower().endswith(".docx") else f"!{self.cell}"
         return place
 
     def to_json(self) -> dict:
@@ -184,6 +184,15 @@ CATALOGUE: tuple[IssueKind, ...] = (
 )
 
 KIND: dict[str, IssueKind] = {k.code: k for k in CATALOGUE}
+
+
+def _word_cell(cell: str) -> str:
+    """' 第3行第2列' for cell B3 of a Word table (a .docx form's tables are read as sheets)."""
+    letters = cell.rstrip("0123456789")
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter) - 64
+    return f" 第{cell[len(letters):]}行第{column}列"
 
 
 class _Blank(dict):

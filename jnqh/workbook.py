@@ -53,6 +53,7 @@ from defusedxml import ElementTree as SafeElementTree
 
 from jnqh.discover import classify
 from jnqh.numfmt import mark_percent_cells, mark_percent_cells_biff
+from jnqh.wordform import TooLarge, word_tables
 
 MB = 1024 * 1024
 
@@ -255,7 +256,7 @@ def _index_merged(merged: tuple[tuple[int, int, int, int], ...]) -> MergeIndex:
 class Book:
     path: Path
     sha256: str
-    kind: str  # 'xlsx' | 'xlsm' | 'xls'
+    kind: str  # 'xlsx' | 'xlsm' | 'xls' | 'docx' (the tables of a Word form)
     sheets: list[Grid]
 
     def sheet(self, name: str) -> Grid | None:
@@ -313,7 +314,17 @@ def load_book(path: Path | str, data: bytes | None = None) -> Book:
     data = _read_input(path) if data is None else _given_input(path, data)
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith(_ZIP_MAGICS):
-        kind = _inspect_zip(data)
+        try:
+            kind = _inspect_zip(data)
+        except Unreadable as failure:
+            if failure.detail.get("detected") != "docx":
+                raise
+            # The plan's forms filled in Word: its tables are read as sheets (jnqh/wordform.py);
+            # a Word document without a table is what it was before: not a workbook.
+            grids = _word_grids(data)
+            if not grids:
+                raise
+            return Book(path, digest, "docx", grids)
     elif data.startswith(_OLE_MAGIC):
         kind = _inspect_ole(data)
     else:
@@ -332,6 +343,19 @@ def load_book(path: Path | str, data: bytes | None = None) -> Book:
     else:
         mark_percent_cells(sheets, _part_reader(data))
     return Book(path, digest, kind, sheets)
+
+
+def _word_grids(data: bytes) -> list[Grid]:
+    """The tables of a .docx that passed the zip and XML checks, as grids (none when its
+    document part cannot be parsed: then it is not a form we can read)."""
+    document = _part_reader(data)("word/document.xml")
+    try:
+        tables = word_tables(document or b"", MAX_SHEET_CELLS)
+    except TooLarge as table:
+        raise _extent_refused(table.name, table.rows, table.cols) from None
+    except Exception:  # defusedxml and expat raise several unrelated types
+        return []
+    return [Grid(name, rows, merged) for name, rows, merged in tables]
 
 
 def _declares_macro_sheet(data: bytes) -> bool:

@@ -297,7 +297,7 @@ def test_an_archive_is_held_to_the_workbook_limits(tmp_path, registry):
     from jnqh.check import check_paths
 
     bomb = gbk_zip(tmp_path / "大.zip", {"表.xlsx": bytes(25 * 1024 * 1024)})  # 25 MB of zeros
-    empty = gbk_zip(tmp_path / "空.zip", {"说明.docx": b"PK"})
+    empty = gbk_zip(tmp_path / "空.zip", {"说明.pdf": b"%PDF-1.4"})
     rar = tmp_path / "报送.rar"
     rar.write_bytes(b"Rar!\x1a\x07\x00")
     result = check_paths([bomb, empty, rar], registry=registry, today=TODAY)
@@ -594,3 +594,57 @@ def test_symbol_font_runs_saved_by_libreoffice(tmp_path, registry, baseline):
     report = _read(lo.convert(source, tmp_path / "lo", "xlsx"), registry)  # shared strings, not inline
     assert report.circles[0].data["operators"] == ["private", "street_community"]
     assert _codes(report) == baseline
+
+
+# ---------------------------------------------------------------------------
+# 10. The Word form itself
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fixture, symbols", [("seed_clean.xlsx", False), ("seed_clean.xlsx", True),
+                                              ("seed_messy.xlsx", False)])
+def test_the_word_form_reads_as_the_workbook(tmp_path, registry, fixture, symbols):
+    from word_forms import word_form
+
+    original = _read(FIXTURES / fixture, registry)
+    form = _read(word_form(FIXTURES / fixture, tmp_path / "附件5.docx", symbols=symbols), registry)
+    assert _comparable(form) == _comparable(original)
+    assert sorted((i.code, i.field) for i in form.issues) == sorted((i.code, i.field) for i in original.issues)
+    assert {c.sheet for c in form.circles} == {"表1"}
+
+
+def test_a_word_value_is_shown_by_table_row_and_column(tmp_path, registry):
+    from word_forms import word_form
+
+    report = _read(word_form(FIXTURES / "seed_messy.xlsx", tmp_path / "附件5.docx"), registry)
+    chain = next(i for i in report.issues if i.code == "V-CHAIN-GT-OUTLETS")
+    assert chain.cell == "E12" and chain.where.endswith("附件5.docx › 表1 第12行第5列")
+    assert report.circles[0].sources["categories.convenience_store.outlets"].sheet == "表1"
+
+
+def test_a_word_letter_is_not_a_broken_file(tmp_path, registry):
+    import docx
+    from jnqh.check import check_paths
+    from word_forms import word_form
+
+    letter = docx.Document()
+    letter.add_paragraph("关于报送一刻钟便民生活圈建设情况的函")
+    letter.save(tmp_path / "报送函.docx")
+    word_form(SEED, tmp_path / "附件5.docx")
+    result = check_paths([tmp_path], registry=registry, today=TODAY)
+    assert [f.path for f in result.files] == [str(tmp_path / "附件5.docx")]
+    assert result.ignored == [str(tmp_path / "报送函.docx")] and not result.has_errors
+
+
+def test_a_word_table_is_held_to_the_cell_budget(tmp_path, registry):
+    from word_forms import word_form
+
+    path = word_form(SEED, tmp_path / "附件5.docx")
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(tmp_path / "大.docx", "w") as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename == "word/document.xml":  # one cell claims two million grid columns
+                data = data.replace(b"<w:tc><w:tcPr>", b'<w:tc><w:tcPr><w:gridSpan w:val="2000000"/>', 1)
+            new.writestr(info, data)
+    report = _read(tmp_path / "大.docx", registry)
+    assert [i.code for i in report.issues] == ["F-BOMB"]

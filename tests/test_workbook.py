@@ -172,7 +172,7 @@ def test_cell_text(value, text):
     ("~$报表.xlsx", "lockfile"), ("~$old.xls", "lockfile"), (".~lock.报表.xlsx#", "lockfile"),
     ("a.csv", "convert"), ("A.CSV", "convert"), ("wps.et", "spreadsheet"), ("wps.ett", "spreadsheet"),
     ("lo.ods", "convert"), ("mac.numbers", "convert"), ("b.xlsb", "convert"),
-    ("说明.pdf", "ignored"), ("说明.docx", "ignored"), ("readme.txt", "ignored"),
+    ("说明.pdf", "ignored"), ("说明.docx", "spreadsheet"), ("readme.txt", "ignored"),
     ("noext", "ignored"), ("._报表.xlsx", "ignored"),
 ])
 def test_classify(name, kind):

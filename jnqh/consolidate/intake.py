@@ -17,6 +17,7 @@ from jnqh import __version__
 from jnqh.archive import list_archive, shown_member
 from jnqh.check import failed_report, failed_archive, read_archived, read_submission
 from jnqh.consolidate.listing import Listing, registry_fingerprint, shown_path
+from jnqh.discover import is_word_without_form
 from jnqh.history import History, encode_report
 from jnqh.model import FileReport
 from jnqh.registry import Registry, load_registry
@@ -72,6 +73,9 @@ def read_inbox(listing: Listing, *, registry: Registry, registry_path: Path | No
     for arrival in fresh:
         arrival.cache_entry = None  # stored; at 5,000 files they would hold tens of MB
     intake.arrivals += fresh
+    letters = [a for a in intake.arrivals if is_word_without_form(a.shown, [i.code for i in a.report.issues])]
+    intake.arrivals = [a for a in intake.arrivals if a not in letters]  # a cover letter, not a form
+    intake.ignored = sorted(intake.ignored + [a.shown for a in letters])
     intake.arrivals.sort(key=lambda a: a.shown)
     return intake
 
