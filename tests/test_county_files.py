@@ -648,3 +648,43 @@ def test_a_word_table_is_held_to_the_cell_budget(tmp_path, registry):
             new.writestr(info, data)
     report = _read(tmp_path / "大.docx", registry)
     assert [i.code for i in report.issues] == ["F-BOMB"]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("symbols", [False, True])
+def test_the_word_form_through_writer_html_and_calc(tmp_path, registry, symbols):
+    """One road a county takes: the Word form opened as a web page and saved from the spreadsheet."""
+    import lo
+    from word_forms import word_form
+
+    form = word_form(SEED, tmp_path / "附件5.docx", symbols=symbols)
+    page = lo.convert(form, tmp_path / "html", "html")
+    sheet = lo.convert(page, tmp_path / "calc", "xlsx", infilter="HTML (StarCalc)")
+    original, read = _read(SEED, registry), _read(sheet, registry)
+    assert _comparable(read) == _comparable(original)
+    assert read.status == "ok"
+
+
+def test_consolidate_reads_word_forms_and_sets_letters_aside(tmp_path):
+    import docx
+    from jnqh import samples
+    from jnqh.demo import make_demo, registry_circles
+    from test_consolidate import AS_OF, _run
+    from word_forms import word_form
+
+    office = tmp_path / "办公室"
+    make_demo(office, today=AS_OF)
+    entry = next(c for c in registry_circles() if c.county == "梁山县")
+    circle = samples.make_circle(random.Random(5), name=entry.name, county=entry.county, as_of=AS_OF,
+                                 level=samples.LEVELS[1])
+    book = tmp_path / "梁山县.xlsx"
+    samples.write_seed_workbook(book, entry.county, [circle], [])
+    (office / "inbox" / "梁山县").mkdir()
+    word_form(book, office / "inbox" / "梁山县" / "附件5.docx")
+    letter = docx.Document()
+    letter.add_paragraph("报送函")
+    letter.save(office / "inbox" / "梁山县" / "报送函.docx")
+    run, _ = _run(office)
+    assert "梁山县" not in run.missing_counties
+    assert any(c.name == entry.name and c.file == "梁山县/附件5.docx" for c in run.accepted)
+    assert "梁山县/报送函.docx" in run.ignored and "梁山县/报送函.docx" not in {f.path for f in run.files}
