@@ -59,6 +59,8 @@ ReadPart = Callable[[str], "bytes | None"]  # a package part's bytes by its name
 
 def percent_styles(styles: bytes) -> frozenset[int]:
     """Indexes of the cell formats (cellXfs) that show numbers as percentages."""
+    if b"%" not in styles and b'"9"' not in styles and b'"10"' not in styles:
+        return frozenset()  # (plain byte searches first: the regex is slower)
     if not _PERCENT_HINT.search(styles):
         return frozenset()
     percent_ids = set(BUILTIN_PERCENT_FORMATS)
@@ -115,6 +117,11 @@ def mark_percent_cells(grids: list, read_part: ReadPart) -> None:
         strings_xml = read_part(related["sharedStrings"]) if "sharedStrings" in related else None
     styles = percent_styles(styles_xml) if styles_xml else frozenset()
     symbols = symbol_strings(strings_xml) if strings_xml else {}
+    # Excel, WPS and LibreOffice keep every text in the shared strings; a package without them
+    # (some programs' output) writes its texts, rich ones too, into the cells themselves.
+    inline = strings_xml is None
+    if not styles and not symbols and not inline:
+        return  # nearly every workbook: no sheet is read again
     for grid, part in zip(grids, sheet_parts(read_part, workbook)):
         xml = read_part(part) if part else None
         if not xml:
@@ -122,7 +129,7 @@ def mark_percent_cells(grids: list, read_part: ReadPart) -> None:
         if styles:
             _mark(grid.rows, percent_cells(xml, styles))
         texts = [*string_cells(xml, symbols)] if symbols else []
-        if _SYMBOL_FONT_HINT.search(xml):  # rich text written into the cells themselves
+        if inline and _may_name_symbol_font(xml):
             texts += inline_symbol_cells(xml)
         for (r, c), text in texts:
             if r < len(grid.rows) and c < len(grid.rows[r]):
@@ -130,6 +137,11 @@ def mark_percent_cells(grids: list, read_part: ReadPart) -> None:
 
 
 _SYMBOL_FONT_HINT = re.compile(rb"wingdings", re.I)
+
+
+def _may_name_symbol_font(xml: bytes) -> bool:
+    # Two plain byte searches (fast) before the case-blind regex (slow over a large part).
+    return (b"ingdings" in xml or b"INGDINGS" in xml) and _SYMBOL_FONT_HINT.search(xml) is not None
 _SI = re.compile(rb"<(?:\w+:)?si\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?si>)", re.S)
 _RUN = re.compile(rb"<(?:\w+:)?r\b[^>]*>(.*?)</(?:\w+:)?r>", re.S)
 _RUN_FONT = re.compile(rb"""<(?:\w+:)?rFont\b[^>]*\bval\s*=\s*["']([^"']*)["']""")
@@ -140,7 +152,7 @@ _RPH = re.compile(rb"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)  # phonetic runs:
 def symbol_strings(strings: bytes) -> dict[int, str]:
     """Shared-string index → its text with symbol-font letters as marks, for the strings
     that have a symbol-font run."""
-    if not _SYMBOL_FONT_HINT.search(strings):
+    if not _may_name_symbol_font(strings):
         return {}
     found = {}
     for index, item in enumerate(_SI.finditer(strings)):

@@ -36,6 +36,7 @@ _KNOWN = frozenset(label_key(s) for s in (
     *forms.RUBRIC_TABLE_HEADERS, *forms.NOTE_COLUMN_HEADERS, *forms.YES_NO, forms.SELF_SCORE_LABEL,
 ))
 _MARKS = forms.TICK_MARKS | forms.UNTICK_MARKS
+_NUMBER_STARTS = frozenset("0123456789０１２３４５６７８９.+-约大近将无没暂")  # how a number (or 无) may start
 
 
 def rejoin_split_rows(grid: Grid) -> None:
@@ -74,7 +75,8 @@ def _split_columns(grid: Grid, r1: int, r2: int, by_row) -> dict[int, list[tuple
         for c, value in enumerate(row):
             if c in spanning or (r, c) in inner_covered or is_blank(value):
                 continue
-            if not isinstance(value, str) or parse_number(value).value is not None:
+            if not isinstance(value, str) or (value.lstrip()[:1] in _NUMBER_STARTS
+                                               and parse_number(value).value is not None):
                 return None  # a number of its own: these are rows of a table
             pieces[c].append((r, value))
     joined = {c: p for c, p in pieces.items() if len(p) > 1 and _one_cell(p)}
