@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from jnqh import forms
-from jnqh.numfmt import Percent
+from jnqh.cellformat import Percent
 
 
 @dataclass(frozen=True)

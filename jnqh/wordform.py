@@ -5,7 +5,7 @@ workbook: every top-level table becomes a grid named 表1, 表2 … (merged cell
 ranges, each paragraph of a cell a line of its text), and the same label-anchored readers run
 on them. Ticks come as typed (√, ☑), as Word's Insert › Symbol (`w:sym` with a symbol font's
 code point) or as letters in a symbol-font run (Wingdings 2 `R`): the latter two are turned
-into the marks they show here, as jnqh.numfmt does for Excel's rich text. A value keeps its
+into the marks they show here, as jnqh.cellformat does for Excel's rich text. A value keeps its
 table, row and column, shown as `表1 第3行第2列` (see Issue.where).
 
 The package has passed jnqh.workbook's zip and XML checks before this module sees it.

@@ -52,7 +52,7 @@ import python_calamine
 from defusedxml import ElementTree as SafeElementTree
 
 from jnqh.discover import classify
-from jnqh.numfmt import mark_percent_cells, mark_percent_cells_biff
+from jnqh.cellformat import mark_formats, mark_formats_biff
 from jnqh.wordform import TooLarge, word_tables
 
 MB = 1024 * 1024
@@ -337,11 +337,11 @@ def load_book(path: Path | str, data: bytes | None = None) -> Book:
         if failure.code == "F-CORRUPT" and kind != "xls" and _declares_macro_sheet(data):
             raise Unreadable("F-MACRO-SHEET") from None
         raise
-    # calamine drops number formats: mark the cells shown as percentages.
+    # calamine drops number formats and rich-text fonts: mark percent cells and symbol-font ticks.
     if kind == "xls":
-        mark_percent_cells_biff(sheets, _ole_workbook_stream(data))
+        mark_formats_biff(sheets, _ole_workbook_stream(data))
     else:
-        mark_percent_cells(sheets, _part_reader(data))
+        mark_formats(sheets, _part_reader(data))
     return Book(path, digest, kind, sheets)
 
 

@@ -7,16 +7,15 @@ a string with such runs has their letters turned into the marks they show (or, f
 we do not know, into the private-use character a symbol font maps it to, which the reader
 names in a warning), and the cells that use the string get the new text.
 
-Percent formats.
-
-Excel stores `96%` typed into a cell as 0.96 with a percent number format, and shows 96%.
+Percent formats. Excel stores `96%` typed into a cell as 0.96 with a percent number format, and shows 96%.
 calamine gives the 0.96 and not the format, so the reader would take it for a fraction typed
 by hand. Here the package's styles part says which cell formats are percentages (built-in
 formats 9 and 10, or a custom format code with an unquoted %), each sheet part which cells
 use them, and those cells' numbers become :class:`Percent` values in the grid.
 
-The styles part is searched with bytes regexes first: most workbooks have no percent format,
-and then no sheet is looked at (what this costs a file without one is one search).
+The styles and shared strings are searched with plain bytes first: most workbooks have no
+percent format and no symbol font, and then no sheet is read again. An .xls gets the percent
+pass from its FORMAT and XF records (mark_formats_biff).
 """
 
 from __future__ import annotations
@@ -105,7 +104,7 @@ def _column(letters: bytes) -> int:
     return index - 1
 
 
-def mark_percent_cells(grids: list, read_part: ReadPart) -> None:
+def mark_formats(grids: list, read_part: ReadPart) -> None:
     """Turn the numbers of percent-formatted cells of each grid into Percent values, and the
     symbol-font letters of rich-text cells into the marks they show."""
     workbook, styles_xml = "xl/workbook.xml", read_part("xl/styles.xml")
@@ -244,8 +243,8 @@ _BIFF_BOF, _BIFF_BOUNDSHEET, _BIFF_FORMAT, _BIFF_XF = 0x0809, 0x0085, 0x041E, 0x
 _BIFF_NUMBER, _BIFF_RK, _BIFF_FORMULA, _BIFF_MULRK = 0x0203, 0x027E, 0x0006, 0x00BD
 
 
-def mark_percent_cells_biff(grids: list, stream: bytes) -> None:
-    """The same for an .xls: FORMAT and XF records in the globals, each sheet's number cells
+def mark_formats_biff(grids: list, stream: bytes) -> None:
+    """The percent pass for an .xls: FORMAT and XF records in the globals, each sheet's number cells
     (NUMBER, RK, MULRK, FORMULA) by their XF index; sheets found by their BOUNDSHEET name."""
     records = _biff_records(stream)
     percent_ids, xf_formats, sheets = set(BUILTIN_PERCENT_FORMATS), [], {}
