@@ -337,7 +337,9 @@ def test_consolidate_counts_the_counties_inside_a_zip(tmp_path):
         samples.write_template_workbook(one, entry.county, [circle], [], today=AS_OF)
         members[f"梁山县/{entry.name}.xlsx"] = one.read_bytes()
     gbk_zip(office / "inbox" / "梁山县报送.zip", members)
-    run, _ = _run(office)
+    totals, steps = [], []
+    run, _ = _run(office, on_total=totals.append, progress=steps.append)
+    assert totals[0] == sum(steps)  # the progress bar counts the workbooks inside the .zip too
     assert "梁山县" not in run.missing_counties
     files = {f.path: f for f in run.files}
     for entry in entries:

@@ -8,6 +8,7 @@ module imports nothing heavy.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,21 @@ class Listing:
     inbox: Path
     found: Found
     hashes: dict[Path, str]
+
+    @functools.cached_property
+    def workload(self) -> int:
+        """How many workbooks a run reads: the spreadsheets, and the ones inside each .zip
+        (for the progress bar; an archive that cannot be opened has none)."""
+        from jnqh.archive import list_archive  # reads the zip directory: only when asked
+        from jnqh.workbook import Unreadable
+
+        count = len(self.found.spreadsheets)
+        for path in self.found.archives:
+            try:
+                count += len(list_archive(path).spreadsheets)
+            except Unreadable:
+                pass
+        return count
 
     def fingerprint(self, *settings: str) -> str:
         """Changes when any file, its time, or any setting that shapes the outputs changes."""
