@@ -690,3 +690,14 @@ def test_consolidate_reads_word_forms_and_sets_letters_aside(tmp_path):
     assert "梁山县" not in run.missing_counties
     assert any(c.name == entry.name and c.file == "梁山县/附件5.docx" for c in run.accepted)
     assert "梁山县/报送函.docx" in run.ignored and "梁山县/报送函.docx" not in {f.path for f in run.files}
+
+
+def test_rows_of_an_excel_project_list_are_never_joined():
+    from jnqh.read.pasted import rejoin_split_rows
+
+    # one community merged over two projects typed as text, statuses or dates beside them
+    for tail in (["在建", "已完成"], ["2024-03-01", "2024-05-01"]):
+        rows = [["古槐社区", "快递柜建设", tail[0]], ["", "菜市场改造", tail[1]]]
+        grid = _grid(rows, [(0, 0, 1, 0)])
+        rejoin_split_rows(grid)
+        assert grid.rows == rows

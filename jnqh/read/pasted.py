@@ -7,10 +7,11 @@ row label `邮政快递综合服` / `务点（快件箱组）` spans two rows wi
 
 Such a split is recognised by its shape: a few rows (at most MAX_SPLIT_ROWS) over which some
 cell is merged exactly, every other merge touching them either lies inside them or spans all
-of them, and the remaining cells hold texts only. Each column's texts are then joined, one
-line each, into the top row, as the Word cell held them, and the rows below are left blank.
-A form laid out in Excel (a group label merged over its categories, each with its numbers)
-is never of that shape; nor are rows whose texts are each a label of their own.
+of them, the remaining cells hold texts only, and no column holds two entries of their own
+(labels or choices of the forms, ticks, dates). A column's texts over the same columns in each
+row are then joined, one line each, into the top row, as the Word cell held them, and the
+rows below are left blank. A form laid out in Excel (a group label merged over its categories
+with their numbers, options one per row, a two-row table head) is never of that shape.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from jnqh import forms
-from jnqh.normalize import is_blank, label_key, parse_number
+from jnqh.normalize import is_blank, label_key, parse_date, parse_number
 from jnqh.workbook import Grid
 
 MAX_SPLIT_ROWS = 4  # the seed's labels break over three lines at most; a group label spans more
 _INDEXED_HEIGHT = 64  # taller merges (a whole-column merge) span any split: not indexed by row
 
-# Texts that are labels on their own: a column holding one is not the lines of one cell.
+# Texts that are entries on their own (labels, choices): two in a column are rows of a table.
 _KNOWN = frozenset(label_key(s) for s in (
     *(a for f in (*forms.CIRCLE_FIELDS, *forms.SERVICE_FACTS, *forms.PROJECT_FIELDS) for a in f.anchors),
     *(s for c in forms.OUTLET_COLUMNS for s in (c.label, *c.variants)),
@@ -34,6 +35,7 @@ _KNOWN = frozenset(label_key(s) for s in (
     *forms.SERVICE_ITEM_NAMES, *forms.GROUP_LABELS.values(), forms.TOTAL_LABEL,
     *forms.PRESENCE_COLUMNS, *forms.FORM2_HEADERS, *forms.FORM3_HEADERS, *forms.FORM5_TABLE_HEADERS,
     *forms.RUBRIC_TABLE_HEADERS, *forms.NOTE_COLUMN_HEADERS, *forms.YES_NO, forms.SELF_SCORE_LABEL,
+    *forms.PROJECT_STATUSES, *forms.PROJECT_KINDS, forms.PRESENT, forms.ABSENT,
 ))
 _MARKS = forms.TICK_MARKS | forms.UNTICK_MARKS
 _NUMBER_STARTS = frozenset("0123456789０１２３４５６７８９.+-约大近将无没暂")  # how a number (or 无) may start
@@ -59,17 +61,18 @@ def rejoin_split_rows(grid: Grid) -> None:
 def _split_columns(grid: Grid, r1: int, r2: int, by_row) -> dict[int, list[tuple[int, str]]] | None:
     """Column → its (row, text) pieces, for the columns to join; None when rows r1..r2 are not a
     split Word row."""
-    spanning, inner_covered = set(), set()
+    spanning, inner_covered, extent = set(), set(), {}
     for merge in {m for r in range(r1, r2 + 1) for m in by_row[r]}:
         m1, c1, m2, c2 = merge
         if m1 <= r1 and m2 >= r2:
             spanning.update(range(c1, c2 + 1))  # merged down over the split (or beyond it)
         elif m1 >= r1 and m2 <= r2:  # inside it: a line merged across, or down to the end
+            extent[(m1, c1)] = c2
             inner_covered.update((r, c) for r in range(m1, m2 + 1) for c in range(c1, c2 + 1)
                                  if (r, c) != (m1, c1))
         else:
             return None  # reaches across the split's edge
-    pieces: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    pieces: dict[int, list[tuple[int, str, int]]] = defaultdict(list)  # (row, text, last column)
     for r in range(r1, r2 + 1):
         row = grid.rows[r] if r < len(grid.rows) else ()
         for c, value in enumerate(row):
@@ -78,17 +81,21 @@ def _split_columns(grid: Grid, r1: int, r2: int, by_row) -> dict[int, list[tuple
             if not isinstance(value, str) or (value.lstrip()[:1] in _NUMBER_STARTS
                                                and parse_number(value).value is not None):
                 return None  # a number of its own: these are rows of a table
-            pieces[c].append((r, value))
-    joined = {c: p for c, p in pieces.items() if len(p) > 1 and _one_cell(p)}
+            pieces[c].append((r, value, extent.get((r, c), c)))
+    if any(sum(map(_complete, (text for _, text, _ in p))) > 1 for p in pieces.values()):
+        return None  # two values or labels of their own in a column: rows of a table
+    # The lines of one Word cell stand over the same columns in every row.
+    joined = {c: [(r, text) for r, text, _ in p] for c, p in pieces.items()
+              if len(p) > 1 and len({last for _, _, last in p}) == 1}
     return joined or None
 
 
-def _one_cell(pieces: list[tuple[int, str]]) -> bool:
-    """Whether texts in one column read as the lines of one cell: none is a label of its own
-    (option names one per row, a two-row table head) nor a box or tick alone (ticks beside
-    options). A label broken over lines is found by its first line even when not joined."""
-    keys = [label_key(text) for _, text in pieces]
-    return not any(key in _KNOWN or (key and set(key) <= _MARKS) for key in keys)
+def _complete(text: str) -> bool:
+    """Whether a text is a whole entry on its own: a label or choice of the forms, a box or
+    tick alone, or a date (a line of a split label is none of these)."""
+    key = label_key(text)
+    return key in _KNOWN or (bool(key) and set(key) <= _MARKS) or (
+        key[:1].isdigit() and parse_date(text).value is not None)
 
 
 def _join(grid: Grid, c: int, pieces: list[tuple[int, str]], top: int) -> None:
