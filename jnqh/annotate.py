@@ -45,8 +45,8 @@ def annotate_all(reports: list[FileReport], out_dir: Path, too_big: list[str] | 
     out_dir.mkdir(parents=True, exist_ok=True)
     written, used = [], set()
     for report in reports:
-        if report.unreadable or not report.issues:
-            continue
+        if report.unreadable or not report.issues or not Path(report.path).is_file():
+            continue  # (a workbook inside a .zip has no file of its own to copy)
         if _too_big(Path(report.path)):
             if too_big is not None:
                 too_big.append(report.path)

@@ -405,7 +405,8 @@ def _has_xlwt() -> bool:
 
 
 def _et_bytes() -> bytes:
-    """A WPS 表格 file: an old-format (OLE) workbook under the .et name."""
+    """A WPS 表格 file (an old-format OLE workbook under the .et name) that holds the form's
+    title and nothing filled in: read by its bytes, it is a workbook without a form."""
     if not _has_xlwt():
         return OLE_MAGIC + bytes(504)  # only the name tells jnqh what it is
     import xlwt
@@ -413,7 +414,7 @@ def _et_bytes() -> bytes:
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet("Sheet1")
     sheet.write(0, 0, forms.FORM5_TITLE)
-    sheet.write(1, 0, "（WPS 表格格式，请另存为 xlsx）")
+    sheet.write(1, 0, "（WPS 表格，只写了标题，还没有填表）")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

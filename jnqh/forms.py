@@ -460,8 +460,34 @@ REGISTRY_CONTACT_COLUMNS = (
 TICK_MARKS = frozenset("√✓✔☑■▣●☒")
 TICK_WORDS = frozenset({"是", "有", "y", "yes", "1", "true", "√"})
 UNTICK_MARKS = frozenset("□☐")
-UNTICK_WORDS = frozenset({"否", "无", "n", "no", "0", "false"})
+# Word's Insert › Symbol in a symbol font gives private-use code points (the font's letters
+# shifted to U+F0xx): Wingdings 2 R ☑, P ✓, S/T ☒, £ □; Wingdings þ ☑, ü ✓, x/ý ☒, ¨ □.
+# They are read as the marks they show; any other private-use character in an options box
+# is a warning naming it (V-SYMBOL), never a silent "not ticked".
+# Typed as the font's letters in a rich-text run of that font, they are read the same way.
+SYMBOL_FONT_LETTERS: dict[str, dict[str, str]] = {
+    "wingdings 2": {"R": "☑", "P": "✓", "S": "☒", "T": "☒", "£": "□"},
+    "wingdings": {"þ": "☑", "ü": "✓", "x": "☒", "ý": "☒", "¨": "□"},
+}
+SYMBOL_FONT_MARKS: dict[str, str] = {chr(0xF000 + ord(letter)): mark for letters in SYMBOL_FONT_LETTERS.values()
+                                     for letter, mark in letters.items()}
+PRIVATE_USE = ("\ue000", "\uf8ff")  # the Unicode private-use area symbol fonts map into
+UNTICK_WORDS = frozenset({"否", "无", "没有", "暂无", "n", "no", "0", "false"})
 LIST_SEPARATORS = "、，,；;\n/／"
+
+# Chinese placeholders for "nothing" (forms.md terms). A cell holding only dashes or slashes
+# (`——`, `—`, `-`, `/`, `／`, after folding) means "nothing to report here" for every kind:
+# it is read as blank. A none word (`无`, `没有`, `暂无`) says "there is none": per kind,
+# NONE_MEANS gives what it is read as (a count of 0, a no, nothing ticked, or blank — a
+# percentage, date or name of nothing is not a value). A choice that offers a "none" option
+# (养老场所 `无`) takes that option first. `0个`, `0家` are ordinary numbers with a unit.
+PLACEHOLDER_DASHES = frozenset("-‐‑‒–—―−－/／\\")
+NONE_WORDS = frozenset({"无", "没有", "暂无", "尚无", "无此项"})
+ZERO, FALSE, NOTHING = "zero", "false", "nothing"
+NONE_MEANS: dict[str, str] = {
+    COUNT: ZERO, DECIMAL: ZERO, YESNO: FALSE, MULTI: NOTHING, LIST: NOTHING,
+    NUMBER_LIST: NOTHING, TEXT: NOTHING, PERCENT: NOTHING, DATE: NOTHING, CHOICE: NOTHING,
+}
 
 
 # ---------------------------------------------------------------------------

@@ -51,7 +51,7 @@ class Issue:
         if self.sheet:
             place += f" › {self.sheet}"
             if self.cell:
-                place += f"!{self.cell}"
+                place += _word_cell(self.cell) if self.file.lower().endswith(".docx") else f"!{self.cell}"
         return place
 
     def to_json(self) -> dict:
@@ -102,6 +102,12 @@ CATALOGUE: tuple[IssueKind, ...] = (
        "用 WPS 或 Excel 打开它，选择“另存为→Excel 工作簿（*.xlsx）”，再把 .xlsx 文件放入收件箱"),
     _k("F-CRASH", E, "读取时中断", "读取这个文件时读取程序中断了（{reason}），文件没有读入，其余文件照常汇总",
        "用 Excel 或 WPS 打开原表，另存为新的 .xlsx 后重新发送；仍然如此时请把文件交给技术支持"),
+    _k("F-ARCHIVE-FORMAT", E, "压缩包格式无法读取", "这是 {ext} 压缩包，本工具只能打开 .zip 压缩包",
+       "请用 .zip 格式重新压缩（Windows 中选中文件 › 右键 › 发送到 › 压缩(zipped)文件夹），或直接发送其中的 Excel 文件"),
+    _k("F-ARCHIVE-EMPTY", E, "压缩包里没有表格", "这个 .zip 压缩包里没有 Excel 工作簿（.xlsx/.xls）",
+       "检查是否压缩错了文件，把填好的 Excel 工作簿压缩后重新发送，或直接发送 Excel 文件"),
+    _k("F-MACRO-SHEET", E, "含有宏表", "工作簿含有宏表（Excel 4.0 宏工作表），无法读取",
+       "请删除宏表，或在 Excel 中另存为“Excel 工作簿（*.xlsx）”后再发送"),
     _k("F-JSON", E, "JSON 记录有误", "这个 .json 文件不是 jnqh check 输出的记录（{reason}）",
        "用 jnqh check 文件.xlsx --format json > 记录.json 生成，再按 docs/说明.md 中的字段修改"),
     _k("F-BLANK", E, "模板尚未填写", "这是空白的填报模板，附件5中还没有填写任何生活圈",
@@ -119,6 +125,8 @@ CATALOGUE: tuple[IssueKind, ...] = (
        "在表中写明生活圈名称（与附件5一致），或每个生活圈单独一个工作簿"),
     _k("R-BLANK-FORM", W, "附件5尚未填写", "生活圈“{name}”的附件5只有名称，其余都没有填写，这份表不会计入",
        "填写这个生活圈的附件5；如果本次不报这个生活圈，可以删除这张工作表"),
+    _k("R-HIDDEN-SHEET", W, "隐藏的工作表未读取", "工作表“{sheet}”是隐藏的，其中的{what}没有读取",
+       "要报送这张表，请在工作表标签上右键 › 取消隐藏（“深度隐藏”的表要在 VBA 编辑器里改为可见）；不报送就删除它"),
     _k("R-DUPLICATE-CIRCLE", E, "生活圈重复", "同一个工作簿中“{name}”出现了不止一次（另见 {other}）",
        "删除重复的附件5工作表，每个生活圈只保留一份"),
     # -- the registry the office edits -----------------------------------------------
@@ -131,6 +139,8 @@ CATALOGUE: tuple[IssueKind, ...] = (
     _k("V-NUMBER", E, "不是数字", "“{label}”应为数字，现在是“{value}”", "只填数字{unit_hint}，不要写文字说明"),
     _k("V-INTEGER", E, "应为整数", "“{label}”应为整数，现在是 {value}", "填写整数{unit_hint}"),
     _k("V-NEGATIVE", E, "不能为负数", "“{label}”不能为负数，现在是 {value}", "填写 0 或正数"),
+    _k("V-APPROXIMATE", W, "数字是约数", "“{label}”填的是“{value}”，已按 {number}{unit_hint} 计",
+       "填写确切的数字，不要加“约”“左右”“多”；确实只知道约数时，核对 {number} 是否合适"),
     _k("V-DATE", E, "日期无法识别", "“{label}”的“{value}”不是可识别的日期", "写成 2024-04-30 这样的日期"),
     _k("V-DATE-FUTURE", E, "日期晚于今天", "“{label}”是 {value}，晚于今天（{today}）", "填写实际截至的日期，不能是将来的日期"),
     _k("V-PERCENT-RANGE", E, "百分比超出范围", "“{label}”应在 0–100 之间，现在是 {value}", "填写百分数，如 95 表示 95%"),
@@ -138,6 +148,8 @@ CATALOGUE: tuple[IssueKind, ...] = (
        "如确实是 {percent}%，建议直接填 {percent}；如果本意是 {value}%，请改正"),
     _k("V-CHOICE", E, "选项无效", "“{label}”的“{value}”不是有效选项", "从以下选项中选择：{options}"),
     _k("V-CHOICE-MANY", E, "只能选一项", "“{label}”勾选了多项（{value}）", "只保留一项：{options}"),
+    _k("V-SYMBOL", W, "无法识别的勾选符号", "“{label}”中有一个无法识别的符号（{symbol}，多半是 Wingdings 等符号字体里的字符），没有当作勾选",
+       "请改用 √ 或 ☑ 打勾（不要用符号字体），然后核对勾选结果"),
     _k("V-COUNTY", E, "县市区名称有误", "“{value}”不是济宁市的县市区名称", "从以下名称中选择：{options}"),
     _k("V-CIRCLE-UNKNOWN", W, "名册中没有这个生活圈", "生活圈“{value}”不在市里的生活圈名册中{suggestion}",
        "按名册核对生活圈名称；新增生活圈请先报市商务局列入名册"),
@@ -184,6 +196,15 @@ CATALOGUE: tuple[IssueKind, ...] = (
 )
 
 KIND: dict[str, IssueKind] = {k.code: k for k in CATALOGUE}
+
+
+def _word_cell(cell: str) -> str:
+    """' 第3行第2列' for cell B3 of a Word table (a .docx form's tables are read as sheets)."""
+    letters = cell.rstrip("0123456789")
+    column = 0
+    for letter in letters:
+        column = column * 26 + ord(letter) - 64
+    return f" 第{cell[len(letters):]}行第{column}列"
 
 
 class _Blank(dict):

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from jnqh import forms, rules
+from jnqh.cellformat import Percent
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,21 @@ def drop_controls(text: str) -> str:
     return text if text.isprintable() else _CONTROLS.sub("", text)
 
 
+# Characters that show nothing: zero-width space, non-joiner and joiner, word joiner, BOM,
+# soft hyphen, Mongolian vowel separator. Word and web pages paste them inside labels and
+# values, where they would split '四至范围' or hide a label's end; NFKC keeps them.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+_DROP_INVISIBLE = str.maketrans("", "", INVISIBLE)
+# What folding does to characters besides NFKC: invisible ones go, symbol-font ticks become
+# the marks they show (forms.SYMBOL_FONT_MARKS).
+_FOLD_TABLE = str.maketrans(dict(forms.SYMBOL_FONT_MARKS, **dict.fromkeys(INVISIBLE)))
+
+
+def visible(text: str) -> str:
+    """The text without its invisible characters (INVISIBLE)."""
+    return text.translate(_DROP_INVISIBLE)
+
+
 def fold(value: object) -> str:
     """Text with full-width digits, letters and punctuation folded to half-width."""
     if value is None:
@@ -57,7 +73,22 @@ def fold(value: object) -> str:
 def _fold_text(text: str) -> str:
     # NFKC is slow on Chinese text (thousands of instructions a character), and the same
     # option boxes and labels are folded for every circle of every file: fold each once.
-    return unicodedata.normalize("NFKC", drop_controls(text)).strip()
+    return unicodedata.normalize("NFKC", drop_controls(text).translate(_FOLD_TABLE)).strip()
+
+
+def unknown_symbol(value: object) -> str | None:
+    """The first private-use character folding left in a text: a symbol-font mark of a font or
+    letter we do not know (see forms.SYMBOL_FONT_MARKS), as 'U+F0xx'."""
+    low, high = forms.PRIVATE_USE
+    return next((f"U+{ord(ch):04X}" for ch in fold(value) if low <= ch <= high), None)
+
+
+def with_symbol_warning(parsed: Parsed, value: object) -> Parsed:
+    """`parsed`, with a V-SYMBOL warning when `value` holds a symbol we cannot read."""
+    symbol = unknown_symbol(value) if parsed.ok else None
+    if symbol is None:
+        return parsed
+    return Parsed(parsed.value, code="V-SYMBOL", params={"symbol": symbol})
 
 
 def label_key(value: object) -> str:
@@ -74,14 +105,52 @@ def _label_key(text: str) -> str:
 
 
 def is_blank(value: object) -> bool:
+    """Nothing typed: None, spaces, or only the dashes and slashes that say "nothing to
+    report here" (`——`, `/`: forms.PLACEHOLDER_DASHES), whatever the field's kind."""
     if value is None:
         return True
     if not isinstance(value, str):
         return False
-    # str.strip() removes exactly what \s matches; only the zero-width characters Word
-    # pastes need the (slower) regex. Called for nearly every cell read.
+    # str.strip() removes exactly what \s matches. A text that shows nothing or only dashes
+    # ends in a dash or an invisible character: one set lookup decides for nearly every text
+    # (called for nearly every cell read).
     stripped = value.strip()
-    return not stripped or (("\u200b" in stripped or "\ufeff" in stripped) and not _SPACES.sub("", stripped))
+    if not stripped:
+        return True
+    return stripped[-1] in _DASHES_OR_INVISIBLE and _shows_only_dashes(stripped)
+
+
+_DASHES = forms.PLACEHOLDER_DASHES
+_DASHES_OR_INVISIBLE = _DASHES | frozenset(INVISIBLE)
+
+
+def _shows_only_dashes(text: str) -> bool:
+    """Nothing but dashes, spaces and invisible characters (or nothing at all) is shown."""
+    return all(ch in _DASHES for ch in _SPACES.sub("", visible(text)))
+
+
+def says_none(value: object) -> bool:
+    """Whether a cell is a none word: `无`, `没有`, `暂无` (forms.NONE_WORDS)."""
+    return type(value) is str and _says_none(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _says_none(text: str) -> bool:
+    return _SPACES.sub("", fold(text)).rstrip("。.;；") in forms.NONE_WORDS
+
+
+# What a none word is read as, by what forms.NONE_MEANS says it means for the kind.
+_NONE_READ = {forms.ZERO: Parsed(0.0), forms.FALSE: Parsed(False), forms.NOTHING: BLANK}
+
+
+def _none_read(kind: str, value: object) -> Parsed | None:
+    """The reading of a none word in a field of `kind`, or None when `value` is not one."""
+    return _NONE_READ[forms.NONE_MEANS[kind]] if says_none(value) else None
+
+
+def parse_text(value: object) -> Parsed:
+    """A text field: clean_text, with a none word (`无`: no platform, no notes) read as blank."""
+    return BLANK if says_none(value) else Parsed(clean_text(value))
 
 
 def clean_text(value: object) -> str | None:
@@ -92,7 +161,7 @@ def clean_text(value: object) -> str | None:
         return str(int(value))
     if isinstance(value, (dt.datetime, dt.date)):
         return _as_date(value).isoformat()
-    return _INLINE_SPACES.sub(" ", drop_controls(str(value))).strip() or None
+    return _INLINE_SPACES.sub(" ", visible(drop_controls(str(value)))).strip() or None
 
 
 # ---------------------------------------------------------------------------
@@ -102,6 +171,9 @@ def clean_text(value: object) -> str | None:
 _UNIT_WORDS = ("平方米", "平米", "万元", "万人", "个", "座", "家", "户", "人", "份", "台", "处", "类", "种",
                "元", "㎡", "m2", "m²", "次", "项")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# Words that make a number approximate: '约3.3万', '大约1.2万人', '3万左右', '1.2万余'.
+_APPROX_BEFORE = ("大约", "约为", "约", "近", "将近")
+_APPROX_AFTER = ("左右", "以上", "余", "多")
 
 
 def parse_number(value: object, *, unit: str = "") -> Parsed:
@@ -112,23 +184,45 @@ def parse_number(value: object, *, unit: str = "") -> Parsed:
         return Parsed(code="V-NUMBER", params={"value": value})
     if isinstance(value, (int, float)):
         return Parsed(float(value))
+    nothing = _none_read(forms.DECIMAL, value)  # '无' 个: none, so 0
+    if nothing is not None:
+        return nothing
     text = fold(value).replace(",", "").replace(" ", "")
+    text, approximate = _without_approximation(text)
     scale = 1.0
     for word in _UNIT_WORDS:
         if text.endswith(word):
             text = text[: -len(word)]
             break
+    text, more = _without_approximation(text)  # '3万人左右' and '3万余人' alike
     if text.endswith("万"):
         text = text[:-1]
         # "0.3万" in a 万人 field is 0.3 万人; in a plain count it is 3,000.
         scale = 1.0 if unit.startswith("万") else 10000.0
+    text, most = _without_approximation(text)
     if not _NUMBER.match(text):
         return Parsed(code="V-NUMBER", params={"value": fold(value)})
-    return Parsed(float(text) * scale)
+    number = float(text) * scale
+    if approximate or more or most:  # read, and the county is told it was read as exact
+        return Parsed(number, code="V-APPROXIMATE", params={"value": fold(value), "number": plain_number(number)})
+    return Parsed(number)
+
+
+def _without_approximation(text: str) -> tuple[str, bool]:
+    """The text without '约' before or '左右' after it, and whether it had either."""
+    for word in _APPROX_BEFORE:
+        if text.startswith(word):
+            return text[len(word):], True
+    for word in _APPROX_AFTER:
+        if text.endswith(word) and len(text) > len(word):
+            return text[: -len(word)], True
+    return text, False
 
 
 def parse_count(value: object, *, unit: str = "") -> Parsed:
     parsed = parse_number(value, unit=unit)
+    if parsed.code == "V-APPROXIMATE":  # shops and people are counted, not estimated
+        return Parsed(code="V-NUMBER", params={"value": parsed.params["value"]})
     if not parsed.ok or parsed.value is None:
         return parsed
     number = parsed.value
@@ -148,18 +242,25 @@ def parse_decimal(value: object, *, unit: str = "") -> Parsed:
 
 def parse_percent(value: object) -> Parsed:
     """A percentage as 0–100: '95%', '９５％', 95 and 0.95 (with a warning) all give 95."""
-    if is_blank(value):
+    if is_blank(value) or says_none(value):  # forms.NONE_MEANS: no percentage to report
         return BLANK
+    if isinstance(value, Percent):  # a cell formatted 0%: it shows 96% for 0.96
+        return _percent_in_range(value.shown)
     text = fold(value).replace(" ", "") if isinstance(value, str) else value
     had_sign = isinstance(text, str) and text.endswith("%")
     parsed = parse_number(text.rstrip("%") if had_sign else text)
-    if not parsed.ok:
+    if parsed.value is None:
         return parsed
     number = parsed.value
     if not had_sign and 0 < number <= 1:
         percent = round(number * 100, 6)
         return Parsed(percent, code="V-PERCENT-FRACTION",
                       params={"value": plain_number(number), "percent": plain_number(percent)})
+    checked = _percent_in_range(number)
+    return Parsed(number, parsed.code, parsed.params) if checked.ok else checked  # '约95%': warned
+
+
+def _percent_in_range(number: float) -> Parsed:
     code = rules.number_problem(forms.PERCENT, number)
     if code is not None:
         return Parsed(code=code, params={"value": plain_number(number)})
@@ -175,27 +276,46 @@ def plain_number(number: float) -> str:
 # Dates
 # ---------------------------------------------------------------------------
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_SERIAL_DAYS = (20000, 80000)  # 1954–2119: a number of days, not some other number
+_SERIAL_TEXT = re.compile(r"^\d{5}(\.0*)?$")  # an Excel serial that became text (pasted, CSV)
+# A date in Chinese numerals: '二〇二四年四月三十日' (the year digit by digit, 〇 or 零 for 0).
+_CN_DIGITS = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0, "o": 0}
+_CN_DATE = re.compile(r"^([〇零○Oo一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})[日号]?$")
 
 
 def parse_date(value: object) -> Parsed:
     """A date from an Excel date, '2024-04-30', '2024/4/30', '2024.4.30' or '2024年4月30日'."""
-    if is_blank(value):
+    if is_blank(value) or says_none(value):  # forms.NONE_MEANS: no date to report
         return BLANK
     if isinstance(value, (dt.datetime, dt.date)):
         return Parsed(_as_date(value))
-    if isinstance(value, (int, float)) and 20000 < value < 80000:
+    if isinstance(value, (int, float)) and _SERIAL_DAYS[0] < value < _SERIAL_DAYS[1]:
         # An Excel serial number the reader saw without a date format.
         return Parsed(_EXCEL_EPOCH + dt.timedelta(days=int(value)))
-    text = fold(value).split(" ")[0] if isinstance(value, str) else str(value)
-    match = _DATE.match(text.strip())
+    text = (fold(value).split(" ")[0] if isinstance(value, str) else str(value)).strip()
+    if _SERIAL_TEXT.match(text) and _SERIAL_DAYS[0] < float(text) < _SERIAL_DAYS[1]:
+        return Parsed(_EXCEL_EPOCH + dt.timedelta(days=int(float(text))))
+    match = _DATE.match(text) or _CN_DATE.match(text)
     if match:
         try:
-            return Parsed(dt.date(*(int(g) for g in match.groups())))
+            return Parsed(dt.date(*map(_date_number, match.groups())))
         except ValueError:
             pass
     return Parsed(code="V-DATE", params={"value": fold(value)})
+
+
+def _date_number(part: str) -> int:
+    """'2024', '04' → int; Chinese numerals: '二〇二四' → 2024, '三十' → 30, '十二' → 12."""
+    if part.isascii():
+        return int(part)
+    if "十" not in part:
+        return int("".join(str(_CN_DIGITS[ch]) for ch in part))
+    tens, _, ones = part.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        raise ValueError(part)
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
@@ -239,9 +359,9 @@ def parse_yesno(value: object) -> Parsed:
 
 def split_list(value: object) -> list[str]:
     """Items of a list cell, split on Chinese and Western separators and newlines."""
-    if is_blank(value):
+    if is_blank(value) or says_none(value):  # '无': no items
         return []
-    text = drop_controls(str(value))
+    text = visible(drop_controls(str(value)))
     for sep in forms.LIST_SEPARATORS:
         text = text.replace(sep, "\n")
     return [item.strip() for item in text.split("\n") if item.strip()]
@@ -288,6 +408,8 @@ def parse_choice(value: object, options: tuple[forms.Option, ...]) -> Parsed:
         return BLANK
     option = match_option(str(value), options)
     if option is None:
+        if says_none(value):  # no option of its own for 无: nothing chosen
+            return BLANK
         return Parsed(code="V-CHOICE", params={"value": fold(value), "options": _option_list(options)})
     return Parsed(option.id)
 
@@ -351,21 +473,25 @@ def _label_matcher(options: tuple[forms.Option, ...]) -> tuple[re.Pattern, dict[
 
 
 def _mark_after(text: str, end: int, limit: int) -> str | None:
-    for ch in text[end:limit]:
-        if ch in forms.TICK_MARKS or ch in forms.UNTICK_MARKS:
-            return ch
-        if not ch.isspace() and ch not in "()（）:：":
-            return None
-    return None
+    return _mark_of_run(text[end:limit], "()（）:：")
 
 
 def _mark_before(text: str, start: int, limit: int) -> str | None:
-    for ch in reversed(text[limit:start]):
-        if ch in forms.TICK_MARKS or ch in forms.UNTICK_MARKS:
+    return _mark_of_run(reversed(text[limit:start]), "")
+
+
+def _mark_of_run(chars, skipped: str) -> str | None:
+    """The mark of the run of marks beside a label: a tick if the run holds one, so that
+    '国企□√' (√ typed after the box, the box left in) is ticked; None when there is none."""
+    found = None
+    for ch in chars:
+        if ch in forms.TICK_MARKS:
             return ch
-        if not ch.isspace():
-            return None
-    return None
+        if ch in forms.UNTICK_MARKS:
+            found = ch
+        elif not ch.isspace() and ch not in skipped:
+            break
+    return found
 
 
 # Text cell → its parse, per options tuple (keyed by identity, as in _per_options).
@@ -376,6 +502,8 @@ def parse_multi(value: object, options: tuple[forms.Option, ...]) -> Parsed:
     """A set of options: ticks inside the text, or a plain list like '打印复印、代扣代缴'."""
     if is_blank(value):
         return BLANK
+    if says_none(value):  # '无': nothing ticked
+        return Parsed([])
     if type(value) is not str:
         return _parse_multi(value, options)
     # The same option texts ('国企√ 民营企业□…') fill every circle's forms, and finding
@@ -394,8 +522,8 @@ def _parse_multi(value: object, options: tuple[forms.Option, ...]) -> Parsed:
     ticked = ticked_options(value, options)
     text = fold(value)
     has_marks = any(ch in forms.TICK_MARKS or ch in forms.UNTICK_MARKS for ch in text)
-    if ticked is not None and has_marks:
-        return Parsed(sorted(ticked))
+    if ticked is not None and (has_marks or unknown_symbol(text)):
+        return with_symbol_warning(Parsed(sorted(ticked)), text)
     ids, unknown = [], []
     for item in split_list(value):
         option = match_option(item, options)

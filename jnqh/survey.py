@@ -68,10 +68,11 @@ def _squeeze(text: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def read_survey(path: str | PathLike[str]) -> SurveyFile:
-    """Read a .xlsx or .xls export. Never raises on bad data: see ``.problems``."""
+def read_survey(path: str | PathLike[str], data: bytes | None = None) -> SurveyFile:
+    """Read a .xlsx or .xls export (`data`: its bytes, when from an archive). Never raises on
+    bad data: see ``.problems``."""
     result = SurveyFile(path=str(path))
-    tables = _read_tables(Path(path), result.problems)
+    tables = _read_tables(Path(path), result.problems, data)
     if tables is None:
         return result
     name, start, rows, header_at, columns = _pick_sheet(tables)
@@ -84,14 +85,14 @@ def read_survey(path: str | PathLike[str]) -> SurveyFile:
     return result
 
 
-def _read_tables(path: Path, problems: list[dict]) -> list[tuple[str, Any, list[list]]] | None:
+def _read_tables(path: Path, problems: list[dict], data: bytes | None = None) -> list[tuple[str, Any, list[list]]] | None:
     """(sheet name, start offset, rows) of every sheet; None, with a problem, when unreadable.
 
     Read through :func:`jnqh.workbook.load_book`, so an export gets the same safety checks
     (bombs, entity attacks, passwords) as a county's workbook; its grids start at A1.
     """
     try:
-        book = load_book(path)
+        book = load_book(path, data)
     except Unreadable as failure:
         detail = dict(failure.detail or {})
         detail.pop("reason", None)

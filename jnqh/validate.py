@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from jnqh import forms, rules
+from jnqh import forms, issues, rules
 from jnqh.issues import ERROR
 from jnqh.model import CircleRecord, ProjectRecord, Source
 from jnqh.normalize import label_key, normalise_county, plain_number
@@ -47,9 +47,16 @@ def _required(record: CircleRecord, ctx: ReadContext) -> None:
     for spec in forms.CIRCLE_FIELDS:
         if not spec.required or spec.id not in record.sources:
             continue  # a missing label was reported by the reader
-        if record.data.get(spec.id) in (None, "", []):
+        if record.data.get(spec.id) in (None, "", []) and not _unreadable_at(ctx, record.source(spec.id), spec.id):
             hint = f"（{spec.hint}）" if spec.hint else ""
             ctx.add_at("V-REQUIRED", record.source(spec.id), field=spec.id, label=spec.label, hint=hint)
+
+
+def _unreadable_at(ctx: ReadContext, source: Source, field: str) -> bool:
+    """Whether the value at `source` was reported as unreadable already (a date that is not
+    one is not also empty)."""
+    return any(i.field == field and i.cell == source.cell and i.sheet == source.sheet
+               and i.severity == issues.ERROR for i in ctx.found)
 
 
 def _county_and_name(record: CircleRecord, ctx: ReadContext, registry: Registry | None) -> None:

@@ -16,7 +16,7 @@ catalogue turns the code and detail into the Chinese message. Codes and detail k
 
     F-MISSING    path; reason ('directory' | 'not a regular file' | OS error text)
     F-EMPTY      (none)
-    F-CONVERT    ext ('.csv', '.et', '.ods', '.xlsb', ...)
+    F-CONVERT    ext ('.csv', '.ods', '.xlsb', ...)
     F-NOT-EXCEL  ext; detected ('text' | 'html' | 'xml' | 'pdf' | 'zip' | 'docx' |
                  'pptx' | 'ole' | 'unknown')
     F-CORRUPT    reason (the parser's words, English); member (a zip part, sometimes)
@@ -28,6 +28,7 @@ catalogue turns the code and detail into the Chinese message. Codes and detail k
     F-CELLS      cause ('sheet_extent' | 'book_cells'); size_mb (what calamine would
                  allocate), limit_mb; cells, limit; for a sheet: sheet, cell (the far corner)
     F-XML-ATTACK part; cause ('doctype' | 'prolog')
+    F-MACRO-SHEET (none): an Excel 4 macro sheet calamine cannot read
 
 Detail never holds 'file', 'field' or 'value'; 'sheet' and 'cell' name a location.
 """
@@ -52,6 +53,8 @@ import python_calamine
 from defusedxml import ElementTree as SafeElementTree
 
 from jnqh.discover import classify
+from jnqh.cellformat import mark_formats, mark_formats_biff
+from jnqh.wordform import TooLarge, word_tables
 
 MB = 1024 * 1024
 
@@ -258,7 +261,7 @@ def _index_merged(merged: tuple[tuple[int, int, int, int], ...]) -> MergeIndex:
 class Book:
     path: Path
     sha256: str
-    kind: str  # 'xlsx' | 'xlsm' | 'xls'
+    kind: str  # 'xlsx' | 'xlsm' | 'xls' | 'docx' (the tables of a Word form)
     sheets: list[Grid]
 
     def sheet(self, name: str) -> Grid | None:
@@ -307,19 +310,80 @@ def cell_text(value: object) -> str:
 
 # --- loading ---------------------------------------------------------------------
 
-def load_book(path: Path | str) -> Book:
-    """Read, check and parse one workbook. Raises Unreadable; never writes anything."""
+def load_book(path: Path | str, data: bytes | None = None) -> Book:
+    """Read, check and parse one workbook. Raises Unreadable; never writes anything.
+
+    `data`: the workbook's bytes when they come from elsewhere (a member of a .zip); `path`
+    then names it (its suffix is what messages show)."""
     path = Path(path)
-    data = _read_input(path)
+    data = _read_input(path) if data is None else _given_input(path, data)
     digest = hashlib.sha256(data).hexdigest()
     if data.startswith(_ZIP_MAGICS):
-        kind = _inspect_zip(data)
+        try:
+            kind = _inspect_zip(data)
+        except Unreadable as failure:
+            if failure.detail.get("detected") != "docx":
+                raise
+            # The plan's forms filled in Word: its tables are read as sheets (jnqh/wordform.py);
+            # a Word document without a table is what it was before: not a workbook.
+            grids = _word_grids(data)
+            if not grids:
+                raise
+            return Book(path, digest, "docx", grids)
     elif data.startswith(_OLE_MAGIC):
         kind = _inspect_ole(data)
     else:
         raise Unreadable("F-NOT-EXCEL", {"ext": path.suffix.lower(),
                                          "detected": _describe_content(data)})
-    return Book(path, digest, kind, _parse(data, kind))
+    try:
+        sheets = _parse(data, kind)
+    except Unreadable as failure:
+        # calamine cannot read Excel 4 macro sheets: say so, rather than call the file damaged.
+        if failure.code == "F-CORRUPT" and kind != "xls" and _declares_macro_sheet(data):
+            raise Unreadable("F-MACRO-SHEET") from None
+        raise
+    # calamine drops number formats and rich-text fonts: mark percent cells and symbol-font ticks.
+    if kind == "xls":
+        mark_formats_biff(sheets, _ole_workbook_stream(data))
+    else:
+        mark_formats(sheets, _part_reader(data))
+    return Book(path, digest, kind, sheets)
+
+
+def _word_grids(data: bytes) -> list[Grid]:
+    """The tables of a .docx that passed the zip and XML checks, as grids (none when its
+    document part cannot be parsed: then it is not a form we can read)."""
+    document = _part_reader(data)("word/document.xml")
+    try:
+        tables = word_tables(document or b"", MAX_SHEET_CELLS)
+    except TooLarge as table:
+        raise _extent_refused(table.name, table.rows, table.cols) from None
+    except Exception:  # defusedxml and expat raise several unrelated types
+        return []
+    return [Grid(name, rows, merged) for name, rows, merged in tables]
+
+
+def _declares_macro_sheet(data: bytes) -> bool:
+    """Whether a package's content types declare a macro sheet (Excel 4 macros)."""
+    types = _part_reader(data)("[Content_Types].xml") or b""
+    return b"macrosheet+xml" in types
+
+
+def _ole_workbook_stream(data: bytes) -> bytes:
+    """The Workbook stream of an .xls that _inspect_ole has checked and calamine has read."""
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        name = next(n for n in ("Workbook", "Book") if ole.exists(n))
+        return ole.openstream(name).read()
+
+
+def _part_reader(data: bytes):
+    """A package part's bytes by name (None when absent), for parts already checked."""
+    by_name = {member.name: member for member in _read_directory(data)}
+
+    def read_part(name: str) -> bytes | None:
+        member = by_name.get(name)
+        return _member_bytes(data, member, member.size) if member else None
+    return read_part
 
 
 def _read_input(path: Path) -> bytes:
@@ -345,6 +409,17 @@ def _read_input(path: Path) -> bytes:
         raise Unreadable("F-EMPTY")
     if len(data) != info.st_size:  # still being copied into the inbox, say
         raise Unreadable("F-CORRUPT", {"reason": "file changed while being read"})
+    return data
+
+
+def _given_input(path: Path, data: bytes) -> bytes:
+    """The checks of _read_input that concern the bytes, for bytes read from elsewhere."""
+    if classify(path) == "convert":
+        raise Unreadable("F-CONVERT", {"ext": path.suffix.lower()})
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big("file_size", len(data), MAX_FILE_BYTES)
+    if not data:
+        raise Unreadable("F-EMPTY")
     return data
 
 

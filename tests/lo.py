@@ -60,14 +60,16 @@ def _profile(root: Path) -> str:
     return (root / "profile").as_uri()
 
 
-def convert(source: Path, out_dir: Path, target: str) -> Path:
-    """`soffice --headless --convert-to target` with a recalculating profile; the output path."""
+def convert(source: Path, out_dir: Path, target: str, infilter: str | None = None) -> Path:
+    """`soffice --headless --convert-to target` with a recalculating profile; the output path.
+    `infilter` names the import filter (e.g. "HTML (StarCalc)" to open a web page in Calc)."""
     exe = soffice()
     if exe is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as root:
         command = [exe, f"-env:UserInstallation={_profile(Path(root))}", "--headless", "--norestore",
+                   *([f"--infilter={infilter}"] if infilter else []),
                    "--convert-to", target, "--outdir", str(out_dir), str(source)]
         done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S)
     result = out_dir / f"{source.stem}.{target.split(':')[0]}"

@@ -48,10 +48,10 @@ def test_a_file_that_never_finishes_fails_alone(fresh_office, monkeypatch):
     monkeypatch.setattr(isolated, "FILE_SECONDS", 3.0)
     real = intake._read_one
 
-    def slow(path, shown, registry, today):
+    def slow(path, shown, member, registry, today):
         if path.name == "泗水县生活圈调查表.xlsx":
             time.sleep(60)
-        return real(path, shown, registry, today)
+        return real(path, shown, member, registry, today)
 
     monkeypatch.setattr(intake, "_read_one", slow)
     started = time.monotonic()

@@ -91,7 +91,7 @@ def _reason(report, mine, arrival: Arrival) -> str:
 
 def _convert_entries(intake: Intake, registry: Registry) -> list[FileEntry]:
     return [FileEntry(path=p, sha256=None, status=FILE_CONVERT, size=0, modified="",
-                      reason="WPS/CSV 文件，请另存为 .xlsx",
+                      reason="CSV/ODS 等文件，请另存为 .xlsx",
                       county=matching.county_in_path(p, registry.counties)) for p in intake.convert]
 
 

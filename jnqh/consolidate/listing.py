@@ -8,6 +8,7 @@ module imports nothing heavy.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +25,29 @@ class Listing:
     found: Found
     hashes: dict[Path, str]
 
+    @functools.cached_property
+    def workload(self) -> int:
+        """How many workbooks a run reads: the spreadsheets, and the ones inside each .zip
+        (for the progress bar; an archive that cannot be opened has none)."""
+        from jnqh.archive import list_archive  # reads the zip directory: only when asked
+        from jnqh.workbook import Unreadable
+
+        count = len(self.found.spreadsheets)
+        for path in self.found.archives:
+            try:
+                count += len(list_archive(path).spreadsheets)
+            except Unreadable:
+                pass
+        return count
+
     def fingerprint(self, *settings: str) -> str:
         """Changes when any file, its time, or any setting that shapes the outputs changes."""
         digest = hashlib.sha256(__version__.encode())
         for part in settings:
             digest.update(b"\0" + part.encode("utf-8"))
-        for path in (*self.found.spreadsheets, *self.found.convert, *self.found.ignored, *self.found.locks):
+        found = self.found
+        for path in (*found.spreadsheets, *found.archives, *found.foreign_archives, *found.convert,
+                     *found.ignored, *found.locks):
             stamp = f"{shown_path(path, self.inbox)}|{self.hashes.get(path, '')}|{path.stat().st_mtime_ns}"
             digest.update(b"\0" + stamp.encode("utf-8"))
         return digest.hexdigest()
@@ -37,7 +55,7 @@ class Listing:
 
 def list_inbox(inbox: Path) -> Listing:
     found = discover([inbox])
-    return Listing(inbox, found, {path: sha256_file(path) for path in found.spreadsheets})
+    return Listing(inbox, found, {path: sha256_file(path) for path in (*found.spreadsheets, *found.archives)})
 
 
 def shown_path(path: Path, inbox: Path) -> str:

@@ -74,12 +74,12 @@ def consolidate(settings: Settings, registry: Registry | None, options: Options)
         remove_leftovers(options.outbox, options.inbox)  # of a run that crashed while writing
         listing = list_inbox(options.inbox)
         if options.on_total:
-            options.on_total(len(listing.found.spreadsheets))
+            options.on_total(listing.workload)
         fingerprint = listing.fingerprint(*_settings_fingerprint(settings, options))
         confirmed = _unchanged_run(history, settings, options, fingerprint)
         if confirmed is not None:
             if options.progress:
-                options.progress(len(listing.found.spreadsheets))
+                options.progress(listing.workload)
             return confirmed
         run, summary, state = _new_run(listing, registry, settings, options, history)
         _record(history, run, summary, state, fingerprint, _output_hashes(options.outbox, summary))

@@ -9,7 +9,7 @@ FILE_ACCEPTED = "accepted"  # read; at least one of its circles counted
 FILE_SUPERSEDED = "superseded"  # read; every circle in it replaced by a newer submission
 FILE_UNREADABLE = "unreadable"
 FILE_NO_CIRCLES = "no_circles"  # read; only a project list or nothing matched
-FILE_CONVERT = "convert"  # .csv / .et: save as .xlsx
+FILE_CONVERT = "convert"  # .csv / .ods: save as .xlsx
 
 # Circle statuses
 CIRCLE_ACCEPTED = "accepted"

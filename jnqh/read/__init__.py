@@ -18,6 +18,7 @@ from jnqh.read.circle import find_blocks, is_unfilled, read_circle
 from jnqh.read.context import ReadContext
 from jnqh.read.extras import read_extras
 from jnqh.read.locate import SheetIndex
+from jnqh.read.pasted import rejoin_split_rows
 from jnqh.read.projects import find_header, read_projects
 from jnqh.batch import gc_paused
 from jnqh.validate import validate_circle, validate_projects
@@ -28,20 +29,22 @@ if TYPE_CHECKING:
 
 
 def read_file(path: Path, *, shown_as: str | None = None, registry: Registry | None = None,
-              today: dt.date | None = None) -> FileReport:
-    """Read and check one workbook. Never raises for a bad file: it is reported instead."""
+              today: dt.date | None = None, data: bytes | None = None) -> FileReport:
+    """Read and check one workbook. Never raises for a bad file: it is reported instead.
+
+    `data`: the workbook's bytes when they come from an archive (`path` is then its name)."""
     shown = shown_as or path.name
     ctx = ReadContext(file=shown, today=today or dt.date.today())
     with gc_paused():
         # The workbook and its indexes are freed inside: only the report outlives the pause.
-        report = _read_path(path, ctx, registry)
+        report = _read_path(path, ctx, registry, data)
     report.path = shown
     return report
 
 
-def _read_path(path: Path, ctx: ReadContext, registry: Registry | None) -> FileReport:
+def _read_path(path: Path, ctx: ReadContext, registry: Registry | None, data: bytes | None) -> FileReport:
     try:
-        book = load_book(path)
+        book = load_book(path, data)
     except Unreadable as failure:
         # The technical detail (English, from the zip/OLE layer) goes to `value`, not the message.
         ctx.add(failure.code, value=(failure.detail or {}).get("reason"), **_unreadable_params(failure, path))
@@ -50,7 +53,13 @@ def _read_path(path: Path, ctx: ReadContext, registry: Registry | None) -> FileR
 
 
 def read_book(book: Book, ctx: ReadContext, registry: Registry | None) -> FileReport:
-    indexes = [SheetIndex(grid) for grid in book.sheets]
+    for grid in book.sheets:
+        rejoin_split_rows(grid)  # a Word table pasted into Excel: its split rows made one again
+    # What a person sees: a hidden sheet (last month's copy, say) is left out, and said so.
+    indexes = [SheetIndex(grid) for grid in book.sheets if not grid.hidden]
+    for grid in book.sheets:
+        if grid.hidden:
+            _report_hidden(SheetIndex(grid), ctx)
     circles, form_sheets, blank_forms = _read_circles(indexes, ctx)
     projects: list[ProjectRecord] = []
     for index in indexes:
@@ -71,6 +80,19 @@ def read_book(book: Book, ctx: ReadContext, registry: Registry | None) -> FileRe
                                       if c.name and c.data.get("as_of")})
     report.issues = ctx.found
     return report
+
+
+def _report_hidden(index: SheetIndex, ctx: ReadContext) -> None:
+    """A warning for a hidden sheet that holds a form; other hidden sheets (lists) are nothing."""
+    names = []
+    for block in find_blocks(index):
+        circle = read_circle(index, block, ReadContext(file=ctx.file, today=ctx.today))
+        if not is_unfilled(circle):
+            names.append(f"生活圈“{circle.name}”" if circle.name else "一个附件5")
+    if find_header(index) is not None:
+        names.append("附件6项目清单")
+    if names:
+        ctx.add("R-HIDDEN-SHEET", sheet=index.name, what="、".join(names))
 
 
 def _read_circles(indexes: list[SheetIndex], ctx: ReadContext) -> tuple[list[CircleRecord], set[str], int]:

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 from jnqh import forms
 from jnqh.model import CircleRecord
-from jnqh.normalize import Parsed, fold, is_blank, label_key, normalise_county, parse_multi, ticked_options
+from jnqh.normalize import (
+    Parsed, fold, is_blank, label_key, normalise_county, parse_multi, says_none, ticked_options,
+    unknown_symbol, with_symbol_warning,
+)
 from jnqh.read.context import ReadContext, parse_field, parser_of, record_parse_problem, remember_parses
 from jnqh.read.locate import SheetIndex, text_kind
 from jnqh.workbook import Grid
@@ -263,13 +266,15 @@ def _read_header_field(index: SheetIndex, spec: forms.Field, found, record: Circ
 @remember_parses  # the seed's option boxes ('国企□ 民营企业√ …') recur in every circle
 def _parse_options(spec: forms.Field, raw: object) -> Parsed:
     """Ticked options of 运营主体 / 发展形态, from ticks or from a typed option name."""
-    if is_blank(raw):
+    if is_blank(raw) or says_none(raw):
         return Parsed([] if spec.kind == forms.MULTI else None)
     ticked = ticked_options(raw, spec.options)
     if ticked is None:
         parsed = parse_multi(raw, spec.options)  # typed names, e.g. "民营企业、国企"
     elif any(ch in forms.TICK_MARKS for ch in fold(raw)):
-        parsed = Parsed(sorted(ticked))
+        parsed = with_symbol_warning(Parsed(sorted(ticked)), raw)
+    elif unknown_symbol(raw):  # a mark in a font we do not know: said so, not "not ticked"
+        parsed = with_symbol_warning(Parsed([]), raw)
     else:
         # The form's own option text with nothing ticked, or one option typed alone.
         named = _named_options(raw, spec.options)

@@ -11,8 +11,8 @@ from jnqh import forms, issues
 from jnqh.issues import Issue
 from jnqh.model import Source
 from jnqh.normalize import (
-    Parsed, clean_text, parse_choice, parse_count, parse_date, parse_decimal, parse_multi,
-    parse_number, parse_percent, parse_yesno, split_list,
+    Parsed, parse_choice, parse_count, parse_date, parse_decimal, parse_multi,
+    parse_number, parse_percent, parse_text, parse_yesno, split_list,
 )
 
 
@@ -108,7 +108,7 @@ _parse_remembered = remember_parses(_parse_any)
 
 def _parse_by_kind(kind: str, unit: str, options: tuple, raw: object) -> Parsed:
     if kind == forms.TEXT:
-        return Parsed(clean_text(raw))
+        return parse_text(raw)
     if kind == forms.COUNT:
         return parse_count(raw, unit=unit)
     if kind == forms.DECIMAL:
