@@ -16,6 +16,7 @@ the next run uses it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -29,6 +30,7 @@ from markupsafe import Markup
 
 from jnqh import atomic, forms
 from jnqh.bulletin_docx import ACCEPTED_COLOUR, TARGET_COLOUR, bulletin_docx
+from jnqh.config import BulletinSettings
 from jnqh.consolidate import figures
 from jnqh.flags import round_half_up
 from jnqh.consolidate.model import CIRCLE_UNMATCHED, FILE_CONVERT, FILE_STATUS_LABEL, FILE_UNREADABLE, Run
@@ -406,9 +408,11 @@ class Bulletin:
         return [b for b in self.blocks if b.kind == "table"]
 
 
-def render_bulletin(run: Run, templates: Path | None = None) -> Bulletin:
-    """The 通报's words for `run` (templates from `templates`, then the package)."""
-    context = bulletin_context(run)
+def render_bulletin(run: Run, templates: Path | None = None,
+                    office: BulletinSettings | None = None) -> Bulletin:
+    """The 通报's words for `run` (templates from `templates`, then the package); `office`
+    (jnqh.toml [bulletin], Jining's by default) is the templates' and the 版记's ``office``."""
+    context = {**bulletin_context(run), "office": dataclasses.asdict(office or BulletinSettings())}
     text = render_template(template_environment(templates), TEXT_TEMPLATE, context)
     blocks, meta = parse_blocks(text)
     return Bulletin(context, text, blocks, meta)
@@ -429,9 +433,10 @@ def file_name(run: Run, suffix: str) -> str:
     return FILE_STEM.format(date=run.date_tag) + suffix
 
 
-def write_bulletin(run: Run, out_dir: Path, templates: Path | None = None) -> dict[str, Path]:
+def write_bulletin(run: Run, out_dir: Path, templates: Path | None = None,
+                   office: BulletinSettings | None = None) -> dict[str, Path]:
     """Write ``通报_<YYYYMMDD>.docx`` and ``.html`` into `out_dir`, atomically; their paths."""
-    bulletin = render_bulletin(run, templates)
+    bulletin = render_bulletin(run, templates, office)
     paths = {"docx": out_dir / file_name(run, ".docx"), "html": out_dir / file_name(run, ".html")}
     atomic.write_bytes(paths["docx"], bulletin_docx(bulletin, run.as_of))
     atomic.write_text(paths["html"], bulletin_html(bulletin, templates))

@@ -1,0 +1,186 @@
+"""The 通报's layout: GB/T 9704-2012 in the .docx (read from its XML), the HTML on a phone."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from bulletin_fixtures import sample_run
+from jnqh import bulletin
+from jnqh.bulletin_docx import BODY_FONT, HEADING_FONT, PAGE_NUMBER_FONT, SUBHEADING_FONT, TITLE_FONT
+from jnqh.config import BulletinSettings, ConfigError, load_settings
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[str, Path]:
+    return bulletin.write_bulletin(sample_run(), tmp_path_factory.mktemp("layout"))
+
+
+def parts(docx: Path) -> dict[str, ElementTree.Element]:
+    with zipfile.ZipFile(docx) as package:
+        return {name: ElementTree.fromstring(package.read(name)) for name in package.namelist()
+                if name.endswith((".xml", ".rels")) and name.startswith("word/")}
+
+
+@pytest.fixture(scope="module")
+def xml(written) -> dict[str, ElementTree.Element]:
+    return parts(written["docx"])
+
+
+def body(xml) -> ElementTree.Element:
+    return xml["word/document.xml"].find(f"{W}body")
+
+
+def text_of(element) -> str:
+    """The text of a paragraph, row or run; a w:tab character as a tab (tab stops are w:tabs)."""
+    return "".join("\t" if node.tag == f"{W}tab" and node.get(f"{W}val") is None else (node.text or "")
+                   for node in element.iter() if node.tag in (f"{W}t", f"{W}tab"))
+
+
+def paragraph(xml, starts: str) -> ElementTree.Element:
+    return next(p for p in body(xml).iter(f"{W}p") if text_of(p).startswith(starts))
+
+
+def run_font(run) -> tuple[str, float]:
+    rpr = run.find(f"{W}rPr")
+    return rpr.find(f"{W}rFonts").get(f"{W}eastAsia"), int(rpr.find(f"{W}sz").get(f"{W}val")) / 2
+
+
+def runs(p) -> list:
+    return [r for r in p.iter(f"{W}r") if r.find(f"{W}t") is not None and r.find(f"{W}t").text]
+
+
+# -- GB/T 9704 in the .docx -------------------------------------------------------------
+
+
+def test_the_page_has_a_grid_of_22_lines_by_28_characters(xml):
+    sect = body(xml).find(f"{W}sectPr")
+    size, margins, grid = sect.find(f"{W}pgSz"), sect.find(f"{W}pgMar"), sect.find(f"{W}docGrid")
+    assert (grid.get(f"{W}type"), grid.get(f"{W}linePitch"), grid.get(f"{W}charSpace")) == (
+        "linesAndChars", "579", "-842")
+    height = int(size.get(f"{W}h")) - int(margins.get(f"{W}top")) - int(margins.get(f"{W}bottom"))
+    width_pt = (int(size.get(f"{W}w")) - int(margins.get(f"{W}left")) - int(margins.get(f"{W}right"))) / 20
+    pitch = int(grid.get(f"{W}linePitch"))
+    assert 22 * pitch <= height < 23 * pitch  # 22 lines fit, and not 23
+    char = 16 + int(grid.get(f"{W}charSpace")) / 4096  # from 三号
+    assert 28 * char <= width_pt < 29 * char
+
+
+def test_body_is_set_to_the_grid_pitches(xml):
+    p = paragraph(xml, "为及时掌握")
+    assert p.find(f"{W}pPr/{W}spacing").get(f"{W}line") == "579"
+    assert p.find(f"{W}pPr/{W}spacing").get(f"{W}lineRule") == "exact"
+    run = runs(p)[0]
+    assert run_font(run) == (BODY_FONT, 16)  # 三号仿宋
+    condensed = int(run.find(f"{W}rPr/{W}spacing").get(f"{W}val")) / 20  # points
+    grid = body(xml).find(f"{W}sectPr/{W}docGrid")
+    assert 16 + condensed <= 16 + int(grid.get(f"{W}charSpace")) / 4096  # a character fits its cell
+
+
+def test_title_headings_and_run_in_subheadings_have_their_faces(xml):
+    title = paragraph(xml, "济宁市城市一刻钟便民生活圈建设工作通报")
+    assert run_font(runs(title)[0]) == (TITLE_FONT, 22)  # 二号小标宋
+    assert [run_font(r) for r in runs(paragraph(xml, "一、总体情况"))] == [(HEADING_FONT, 16)]
+    sub = paragraph(xml, "（一）建设任务。")
+    heading, rest = runs(sub)
+    assert text_of(heading) == "（一）建设任务。" and run_font(heading) == (SUBHEADING_FONT, 16)
+    assert text_of(rest).startswith("按照实施方案") and run_font(rest) == (BODY_FONT, 16)
+    # every （一） of the 通报 (进展, 变化, 问题, 要求) has its 楷体 heading run
+    openings = [p for p in body(xml).iter(f"{W}p") if re.match(r"^（[一二三四五六七]）", text_of(p))]
+    assert len(openings) >= 12
+    assert all(run_font(runs(p)[0])[0] == SUBHEADING_FONT for p in openings)
+
+
+def test_page_numbers_right_on_odd_pages_left_on_even_pages(xml):
+    assert xml["word/settings.xml"].find(f"{W}evenAndOddHeaders") is not None
+    sect = body(xml).find(f"{W}sectPr")
+    with_ids = {f.get(f"{W}type"): f.get(f"{R}id") for f in sect.findall(f"{W}footerReference")}
+    rels = xml_rels(xml)
+    footers = {kind: xml["word/" + rels[rid]] for kind, rid in with_ids.items()}
+    assert set(footers) == {"default", "even"}  # default = odd pages
+    for kind, align, side in (("default", "right", "right"), ("even", "left", "left")):
+        p = footers[kind].find(f"{W}p")
+        assert p.find(f"{W}pPr/{W}jc").get(f"{W}val") == align
+        assert p.find(f"{W}pPr/{W}ind").get(f"{W}{side}") == "280"  # 一字 of 四号 = 14 pt
+        assert re.fullmatch(r"— 1 —", text_of(p))
+        assert any((i.text or "").strip() == "PAGE" for i in p.iter(f"{W}instrText"))
+        fonts = {run_font(r) for r in p.iter(f"{W}r")}
+        assert fonts == {(PAGE_NUMBER_FONT, 14)}  # 四号宋体
+        ascii_fonts = {r.find(f"{W}rPr/{W}rFonts").get(f"{W}ascii") for r in p.iter(f"{W}r")}
+        assert ascii_fonts == {PAGE_NUMBER_FONT}  # the digits too
+
+
+def xml_rels(xml) -> dict[str, str]:
+    return {rel.get("Id"): rel.get("Target") for rel in xml["word/_rels/document.xml.rels"]}
+
+
+def test_tables_are_numbered_titled_and_at_least_wuhao(xml):
+    children = list(body(xml))
+    tables = [i for i, child in enumerate(children) if child.tag == f"{W}tbl"]
+    county = tables[0]
+    caption = children[county - 1]
+    assert text_of(caption) == "表1　各县市区进展"
+    assert run_font(runs(caption)[0])[0] == HEADING_FONT
+    for index in tables:
+        sizes = [int(s.get(f"{W}val")) / 2 for s in children[index].iter(f"{W}sz")]
+        assert sizes and min(sizes) >= 10.5  # 五号 or larger
+
+
+def test_a_caption_in_the_template_is_used_and_not_doubled(tmp_path):
+    folder = tmp_path / "通报模板"
+    bulletin.copy_templates(folder)
+    template = folder / "bulletin_text.j2"
+    text = template.read_text(encoding="utf-8")
+    head = "| 排名 | 县市区 |"
+    template.write_text(text.replace(head, "^ 表1　各县市区生活圈建设进展情况\n" + head, 1), encoding="utf-8")
+    xml = parts(bulletin.write_bulletin(sample_run(), tmp_path / "out", folder)["docx"])
+    captions = [text_of(p) for p in body(xml).iter(f"{W}p") if text_of(p).startswith("表1")]
+    assert captions == ["表1　各县市区生活圈建设进展情况"]
+
+
+def imprint(xml) -> ElementTree.Element:
+    return [c for c in body(xml) if c.tag == f"{W}tbl"][-1]
+
+
+def test_the_imprint_closes_the_document_at_the_foot_of_the_page(xml):
+    table = imprint(xml)
+    assert [text_of(row) for row in table.iter(f"{W}tr")] == [
+        "抄送：市政府办公室，各县市区商务主管部门。", "济宁市商务局\t2024年5月6日印发"]
+    position = table.find(f"{W}tblPr/{W}tblpPr")
+    assert (position.get(f"{W}vertAnchor"), position.get(f"{W}tblpYSpec")) == ("margin", "bottom")
+    borders = {b.tag[len(W):]: b.get(f"{W}sz") for b in table.find(f"{W}tblPr/{W}tblBorders")}
+    assert borders["top"] == borders["bottom"] == "8" and borders["insideH"] == "6"  # thick, thin
+    assert {run_font(r) for r in table.iter(f"{W}r") if text_of(r)} == {(BODY_FONT, 14)}  # 四号仿宋
+    later = list(body(xml))[list(body(xml)).index(table) + 1:]
+    assert not any(text_of(child) for child in later)  # nothing after the 版记
+
+
+def test_the_imprint_comes_from_the_config(tmp_path):
+    (tmp_path / "jnqh.toml").write_text(
+        '[bulletin]\ncity = "泰安市"\nissuer = "泰安市商务局"\ncopy_to = "市政府办公室。"\n', encoding="utf-8")
+    settings = load_settings(folder=tmp_path, environ={})
+    assert settings.bulletin == BulletinSettings("泰安市", "泰安市商务局", "市政府办公室")
+    xml = parts(bulletin.write_bulletin(sample_run(), tmp_path / "out", None, settings.bulletin)["docx"])
+    assert [text_of(row) for row in imprint(xml).iter(f"{W}tr")] == [
+        "抄送：市政府办公室。", "泰安市商务局\t2024年5月6日印发"]
+    no_copy = dataclasses.replace(settings.bulletin, copy_to="")
+    xml = parts(bulletin.write_bulletin(sample_run(), tmp_path / "out2", None, no_copy)["docx"])
+    assert [text_of(row) for row in imprint(xml).iter(f"{W}tr")] == ["泰安市商务局\t2024年5月6日印发"]
+
+
+def test_the_bulletin_config_is_checked(tmp_path):
+    assert load_settings(folder=tmp_path, environ={}).bulletin == BulletinSettings()
+    assert BulletinSettings().issuer == "济宁市商务局" and BulletinSettings().city == "济宁市"
+    for text, message in (('[bulletin]\nissuer_name = "x"\n', "不认识的设置：issuer_name"),
+                          ("[bulletin]\ncopy_to = 3\n", "copy_to 应是用引号括起的文字")):
+        (tmp_path / "jnqh.toml").write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=message):
+            load_settings(folder=tmp_path, environ={})
