@@ -104,7 +104,7 @@ def bulletin_docx(bulletin: Bulletin, as_of: dt.date) -> bytes:
     doc = Document()
     _page_setup(doc)
     _default_fonts(doc)
-    for block in _with_table_captions(bulletin.blocks):
+    for block in with_table_captions(bulletin.blocks):
         BLOCK_WRITERS[block.kind](doc, block, bulletin)
     _imprint(doc, bulletin)
     _page_number_footers(doc)
@@ -114,7 +114,7 @@ def bulletin_docx(bulletin: Bulletin, as_of: dt.date) -> bytes:
     return _stable_zip(buffer.getvalue())
 
 
-def _with_table_captions(blocks: list[Block]) -> list[Block]:
+def with_table_captions(blocks: list[Block]) -> list[Block]:
     """Every table numbered and titled: the template's own “^ 表N　…” line just above it, or
     else “表N　<the words of its section heading>” (二、各县市区进展 → 表1　各县市区进展)."""
     from jnqh.bulletin import Block  # the block type lives with the markup parser

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+import shutil
+import subprocess
 import zipfile
+from html import escape, unescape
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -184,3 +188,62 @@ def test_the_bulletin_config_is_checked(tmp_path):
         (tmp_path / "jnqh.toml").write_text(text, encoding="utf-8")
         with pytest.raises(ConfigError, match=message):
             load_settings(folder=tmp_path, environ={})
+
+
+# -- the HTML on a phone ------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+requires_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed: apt-get install chromium")
+# Measured inside the page by a probe script (the product HTML itself has none): the page's
+# scroll width, the widest box that scrolls sideways on its own, the tallest table cell
+# against its line height, and the chart's drawn width.
+PROBE = """
+var d = this.contentDocument, root = d.documentElement, cells = d.querySelectorAll('td');
+var tallest = 0, line = 0;
+cells.forEach(function (c) { tallest = Math.max(tallest, c.getBoundingClientRect().height);
+  line = Math.max(line, parseFloat(d.defaultView.getComputedStyle(c).lineHeight)); });
+var boxes = Array.prototype.filter.call(d.querySelectorAll('div'), function (b) {
+  return b.scrollWidth > b.clientWidth + 1; });
+var svg = d.querySelector('svg').getBoundingClientRect();
+document.body.setAttribute('data-measured', JSON.stringify({scroll: root.scrollWidth,
+  client: root.clientWidth, tallest: tallest, line: line, svg: svg.width,
+  boxes: boxes.map(function (b) { return d.defaultView.getComputedStyle(b).overflowX; })}));
+"""
+
+
+def lay_out(html: str, width: int, tmp_path: Path) -> dict:
+    """Lay `html` out `width` px wide in headless Chromium; the PROBE's measurements.
+
+    The page goes into an iframe of that width (``srcdoc``, so the probe may read it): a
+    headless window is never narrower than 500 px, a phone is."""
+    probe = (f'<!DOCTYPE html><html><body style="margin:0"><iframe id="f" style="border:0;width:{width}px;'
+             f'height:4000px" srcdoc="{escape(html, quote=True)}"></iframe><script>'
+             f"document.getElementById('f').addEventListener('load', function () {{{PROBE}}});"
+             f"</script></body></html>")
+    page = tmp_path / f"probe_{width}.html"
+    page.write_text(probe, encoding="utf-8")
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", f"--window-size={max(width, 500)},4000",
+         "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=60)
+    found = re.search(r'data-measured="([^"]*)"', done.stdout)
+    assert found, done.stderr[-2000:]
+    return json.loads(unescape(found.group(1)))
+
+
+@pytest.mark.chromium
+@requires_chromium
+@pytest.mark.parametrize("width", [390, 1200])
+def test_the_html_never_scrolls_sideways(written, width, tmp_path):
+    html = written["html"].read_text(encoding="utf-8")
+    assert "<script" not in html and "<style" not in html  # e-mail safe: inline styles only
+    html = html.replace("邹城市", "济宁经济技术开发区")  # the longest county name there is
+    seen = lay_out(html, width, tmp_path)
+    assert width - 20 <= seen["client"] <= width  # (less a vertical scroll bar)
+    assert seen["scroll"] <= seen["client"]  # the page itself never scrolls sideways
+    assert seen["boxes"] == (["auto"] if width == 390 else [])  # only the county table does, in its box
+    assert seen["tallest"] < 2 * seen["line"]  # no cell wraps: a county name stays on one line
+    assert seen["svg"] <= width  # the chart scales down with the page
+    if width == 1200:
+        assert seen["svg"] >= 500  # … and keeps its drawn size on a wide screen
