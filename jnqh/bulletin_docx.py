@@ -89,7 +89,7 @@ def grid_pitches() -> tuple[int, int]:
     return height // GRID_LINES, math.floor((char_pitch_pt - SIZE_3) * 4096)
 
 
-GRID_CONDENSE = -5  # twentieths of a point: −0.25 pt, see _grid_run
+GRID_CONDENSE = -6  # twentieths of a point: −0.3 pt, see _grid_run
 LINE_PITCH = Twips(grid_pitches()[0])  # exact line spacing of the body = the grid's line pitch
 CELL_PADDING_PT = 4  # the two narrow cell margins, and a little air
 WRAP_AFTER_CHARS = 5  # a table cell wider than five characters wraps (济宁经济技术开发区)
@@ -197,8 +197,10 @@ def _run(paragraph, text: str, east_asia: str, size: float, *, bold: bool = Fals
 
 
 def _grid_run(paragraph, text: str, east_asia: str):
-    """A 三号 run condensed to the grid's character pitch: 16 − 0.25 = 15.75 pt ≤ 15.795 pt,
-    so 28 characters fill a line of the 版心 (see _default_fonts for why not snapped)."""
+    """A 三号 run condensed to the grid's character pitch: 16 − 0.3 = 15.7 pt ≤ 15.795 pt, so
+    28 characters fill a line of the 版心 (see _default_fonts for why not snapped). At −0.25 pt
+    (15.75) LibreOffice, which rounds each advance, still sets only 27; 29 never fit.
+    """
     run = _run(paragraph, text, east_asia, SIZE_3)
     spacing = OxmlElement("w:spacing")
     spacing.set(qn("w:val"), str(GRID_CONDENSE))

@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+import lo
 from bulletin_fixtures import sample_run
 from jnqh import bulletin
 from jnqh.bulletin_docx import BODY_FONT, HEADING_FONT, PAGE_NUMBER_FONT, SUBHEADING_FONT, TITLE_FONT
@@ -247,3 +248,18 @@ def test_the_html_never_scrolls_sideways(written, width, tmp_path):
     assert seen["svg"] <= width  # the chart scales down with the page
     if width == 1200:
         assert seen["svg"] >= 500  # … and keeps its drawn size on a wide screen
+
+
+@pytest.mark.libreoffice
+@lo.requires_soffice
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_libreoffice_sets_28_characters_a_line_and_the_imprint_last(written, tmp_path):
+    pdf = lo.to_pdf(written["docx"], tmp_path)
+    pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, timeout=60,
+                           check=True).stdout.split("\f")
+    pages = [page for page in pages if page.strip()]
+    lines = [line.strip() for line in pages[0].splitlines() if line.strip()]
+    opening = next(i for i, line in enumerate(lines) if line.startswith("为及时掌握"))
+    assert len(lines[opening]) == 26 and len(lines[opening + 1]) == 28  # 2-character indent, then 28
+    assert re.search(r"抄送：市政府办公室，各县市区商务主管部门。\s+济宁市商务局\s+2024 ?年 ?5 ?月 ?6 ?日印发\s+"
+                     rf"—\s*{len(pages)}\s*—\s*$", pages[-1])  # the 版记 last, then the page number
