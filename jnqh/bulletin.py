@@ -16,6 +16,7 @@ the next run uses it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import shutil
@@ -28,7 +29,8 @@ import jinja2
 from markupsafe import Markup
 
 from jnqh import atomic
-from jnqh.bulletin_docx import ACCEPTED_COLOUR, TARGET_COLOUR, bulletin_docx
+from jnqh.bulletin_docx import ACCEPTED_COLOUR, TARGET_COLOUR, bulletin_docx, with_table_captions
+from jnqh.config import BulletinSettings
 from jnqh.consolidate import figures
 from jnqh.consolidate.model import Run
 from jnqh.flags import round_half_up
@@ -342,9 +344,11 @@ class Bulletin:
         return [b for b in self.blocks if b.kind == "table"]
 
 
-def render_bulletin(run: Run, templates: Path | None = None) -> Bulletin:
-    """The 通报's words for `run` (templates from `templates`, then the package)."""
-    context = bulletin_context(run)
+def render_bulletin(run: Run, templates: Path | None = None,
+                    office: BulletinSettings | None = None) -> Bulletin:
+    """The 通报's words for `run` (templates from `templates`, then the package); `office`
+    (jnqh.toml [bulletin], Jining's by default) is the templates' and the 版记's ``office``."""
+    context = {**bulletin_context(run), "office": dataclasses.asdict(office or BulletinSettings())}
     text = render_template(template_environment(templates), TEXT_TEMPLATE, context)
     blocks, meta = parse_blocks(text)
     return Bulletin(context, text, blocks, meta)
@@ -356,7 +360,7 @@ def bulletin_html(bulletin: Bulletin, templates: Path | None = None, preface: li
     svg = county_chart_svg(bulletin.context["chart"], chart.args if chart else [])
     env = template_environment(templates)
     return render_template(env, HTML_TEMPLATE, {
-        **bulletin.context, "blocks": bulletin.blocks, "meta": bulletin.meta,
+        **bulletin.context, "blocks": with_table_captions(bulletin.blocks), "meta": bulletin.meta,
         "title": bulletin.title, "chart_svg": Markup(svg), "preface": list(preface)})
 
 
@@ -365,9 +369,10 @@ def file_name(run: Run, suffix: str) -> str:
     return FILE_STEM.format(date=run.date_tag) + suffix
 
 
-def write_bulletin(run: Run, out_dir: Path, templates: Path | None = None) -> dict[str, Path]:
+def write_bulletin(run: Run, out_dir: Path, templates: Path | None = None,
+                   office: BulletinSettings | None = None) -> dict[str, Path]:
     """Write ``通报_<YYYYMMDD>.docx`` and ``.html`` into `out_dir`, atomically; their paths."""
-    bulletin = render_bulletin(run, templates)
+    bulletin = render_bulletin(run, templates, office)
     paths = {"docx": out_dir / file_name(run, ".docx"), "html": out_dir / file_name(run, ".html")}
     atomic.write_bytes(paths["docx"], bulletin_docx(bulletin, run.as_of))
     atomic.write_text(paths["html"], bulletin_html(bulletin, templates))
@@ -379,28 +384,34 @@ def write_bulletin(run: Run, out_dir: Path, templates: Path | None = None) -> di
 # ---------------------------------------------------------------------------
 
 CHART_FONT = "'Noto Sans CJK SC','Microsoft YaHei','SimHei','PingFang SC',sans-serif"
+CHART_WIDTH, CHART_FONT_PX = 520, 15  # drawn size; a phone scales it down (see county_chart_svg)
 
 
-def county_chart_svg(rows: list[dict], legend: list[str] = (), width: int = 640) -> str:
+def county_chart_svg(rows: list[dict], legend: list[str] = (), width: int = CHART_WIDTH) -> str:
     """Horizontal bars per county: the target (light) with the accepted count over it (dark).
 
     Plain SVG 1.1 (rect/text only, no CSS or script), so mail clients that show SVG show it.
+    It scales with the page: the viewBox keeps the drawing, ``max-width:100%;height:auto``
+    lets a 390-px phone shrink it (to about 0.7, so 15-px labels stay readable) and a wide
+    screen show it at its own `width`; the label column is as wide as the longest name.
     """
-    label_w, value_w, row_h, top = 150, 60, 24, 34 if legend else 8
+    longest = max((len(r["county"]) for r in rows), default=2)
+    label_w, value_w, row_h, top = longest * CHART_FONT_PX + 12, 64, 26, 36 if legend else 8
     bar_w = width - label_w - value_w
     scale = bar_w / max([r["target"] for r in rows] + [r["accepted"] for r in rows] + [1])
     height = top + row_h * len(rows) + 8
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" font-family="{CHART_FONT}" font-size="13">']
+             f'viewBox="0 0 {width} {height}" style="max-width:100%;height:auto;" '
+             f'font-family="{CHART_FONT}" font-size="{CHART_FONT_PX}">']
     parts += _svg_legend(legend, label_w)
     for index, row in enumerate(rows):
         y = top + index * row_h
         parts += [
-            f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" fill="#000">{escape(row["county"])}</text>',
-            f'<rect x="{label_w}" y="{y + 4}" width="{row["target"] * scale:.1f}" height="16" fill="{TARGET_COLOUR}"/>',
-            f'<rect x="{label_w}" y="{y + 4}" width="{row["accepted"] * scale:.1f}" height="16" '
+            f'<text x="{label_w - 8}" y="{y + 18}" text-anchor="end" fill="#000">{escape(row["county"])}</text>',
+            f'<rect x="{label_w}" y="{y + 4}" width="{row["target"] * scale:.1f}" height="18" fill="{TARGET_COLOUR}"/>',
+            f'<rect x="{label_w}" y="{y + 4}" width="{row["accepted"] * scale:.1f}" height="18" '
             f'fill="{ACCEPTED_COLOUR}"/>',
-            f'<text x="{label_w + max(row["target"], row["accepted"]) * scale + 6:.1f}" y="{y + 16}" '
+            f'<text x="{label_w + max(row["target"], row["accepted"]) * scale + 6:.1f}" y="{y + 18}" '
             f'fill="#333">{row["accepted"]}/{row["target"]}</text>',
         ]
     parts.append("</svg>")
@@ -411,6 +422,6 @@ def _svg_legend(legend: list[str], x: int) -> list[str]:
     parts = []
     for index, (label, colour) in enumerate(zip(legend, (ACCEPTED_COLOUR, TARGET_COLOUR))):
         left = x + index * 120
-        parts += [f'<rect x="{left}" y="8" width="14" height="14" fill="{colour}"/>',
-                  f'<text x="{left + 20}" y="20" fill="#000">{escape(label)}</text>']
+        parts += [f'<rect x="{left}" y="8" width="15" height="15" fill="{colour}"/>',
+                  f'<text x="{left + 21}" y="21" fill="#000">{escape(label)}</text>']
     return parts

@@ -38,6 +38,14 @@ class MailSettings:
 
 
 @dataclass(frozen=True)
+class BulletinSettings:
+    """Who issues the 通报 and to whom it is copied: its 版记 (GB/T 9704 7.4) reads these."""
+    city: str = "济宁市"
+    issuer: str = "济宁市商务局"  # 印发机关
+    copy_to: str = "市政府办公室，各县市区商务主管部门"  # 抄送（不含句号）; "" → no 抄送 line
+
+
+@dataclass(frozen=True)
 class Settings:
     folder: Path
     registry: Path | None = None  # None → the registry shipped with jnqh
@@ -49,6 +57,7 @@ class Settings:
     targets: tuple[TargetSpec, ...] = DEFAULT_TARGETS
     reply_days: int = 7  # counties are asked to resubmit within this many days of the 通报
     mail: MailSettings = field(default_factory=MailSettings)
+    bulletin: BulletinSettings = field(default_factory=BulletinSettings)
     source: Path | None = None  # the config file read, if any
 
     @property
@@ -103,6 +112,7 @@ def _settings(table: dict, folder: Path, source: Path | None, environ) -> Settin
         targets=targets,
         reply_days=_reply_days(table.get("feedback", {})),
         mail=_mail(table.get("mail", {}), environ),
+        bulletin=_bulletin(table.get("bulletin", {})),
         source=source,
     )
 
@@ -128,6 +138,17 @@ def _mail(table: dict, environ) -> MailSettings:
     if "leadership" in values:
         values["leadership"] = tuple(values["leadership"])
     return MailSettings(**values, password=environ.get(PASSWORD_VARIABLE) or None)
+
+
+def _bulletin(table: dict) -> BulletinSettings:
+    unknown = set(table) - set(BulletinSettings.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"配置文件 [bulletin] 中有不认识的设置：{'、'.join(sorted(unknown))}"
+                          "（可用：city、issuer、copy_to）")
+    wrong = sorted(k for k, v in table.items() if not isinstance(v, str))
+    if wrong:
+        raise ConfigError(f"配置文件 [bulletin] 中 {'、'.join(wrong)} 应是用引号括起的文字，如 issuer = \"济宁市商务局\"")
+    return BulletinSettings(**{k: v.strip().rstrip("。") for k, v in table.items()})
 
 
 DEFAULT_CONFIG = """\
@@ -156,6 +177,11 @@ city_tier = "其他"                # 城市等级：一线 / 二线 / 其他（
 
 [feedback]
 reply_days = 7                    # 反馈表要求县市区在通报发出后几天内改正并重新报送
+
+[bulletin]                        # 通报末页的版记（抄送、印发机关和印发日期）
+city = "济宁市"
+issuer = "济宁市商务局"            # 印发机关
+copy_to = "市政府办公室，各县市区商务主管部门"   # 抄送机关，用逗号隔开；写 "" 则不印抄送一行
 
 [mail]
 host = "127.0.0.1"

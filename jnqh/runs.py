@@ -41,4 +41,4 @@ def rerender_bulletin(settings: Settings, which: str | None = None) -> dict[str,
     from jnqh.bulletin import write_bulletin
 
     stored = load_run(settings, which)
-    return write_bulletin(stored.run, stored.folder, settings.report_templates)
+    return write_bulletin(stored.run, stored.folder, settings.report_templates, settings.bulletin)

@@ -21,7 +21,7 @@ import lo
 from bulletin_fixtures import AS_OF, sample_run
 from jnqh import bulletin
 from jnqh.consolidate import figures
-from jnqh.bulletin_docx import BODY_FONT, HEADING_FONT, TITLE_FONT
+from jnqh.bulletin_docx import BODY_FONT, HEADING_FONT, LINE_PITCH, SUBHEADING_FONT, TITLE_FONT
 
 TYPE_ORDER = ("品质型", "提升型", "基础型", "未达标")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -215,7 +215,7 @@ def test_docx_layout_follows_gbt_9704(document):
     assert [round(m.mm) for m in (section.top_margin, section.bottom_margin,
                                   section.left_margin, section.right_margin)] == [37, 35, 28, 26]
     body = next(p for p in document.paragraphs if p.text.startswith("为及时掌握"))
-    assert body.paragraph_format.line_spacing == Pt(28)
+    assert body.paragraph_format.line_spacing == LINE_PITCH  # the 22-line grid (test_bulletin_layout)
     assert body._p.pPr.ind.get(f"{W}firstLineChars") == "200"
     title = document.paragraphs[0]
     assert title.text == "济宁市城市一刻钟便民生活圈建设工作通报"
@@ -229,7 +229,7 @@ def test_docx_names_the_chinese_fonts_explicitly(written):
         fonts = ElementTree.fromstring(package.read("word/fontTable.xml"))
         styles = ElementTree.fromstring(package.read("word/styles.xml"))
     east_asia = set(re.findall(r'w:eastAsia="([^"]*)"', document))
-    assert east_asia == {TITLE_FONT, BODY_FONT, HEADING_FONT}
+    assert east_asia == {TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT}
     assert set(re.findall(r'w:ascii="([^"]*)"', document)) == {"Times New Roman"}
     defaults = styles.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}rFonts")
     assert defaults.get(f"{W}eastAsia") == BODY_FONT and f"{W}eastAsiaTheme" not in defaults.attrib

@@ -56,7 +56,7 @@ def write_outputs(run: Run, settings: Settings, outbox: Path, *, workers: int = 
     """Write every output of `run`; return the run summary written to ``run.json`` and the
     run's state for the history store (encoded by whichever worker is free first)."""
     jobs = [*plan_outputs(run, outbox), (STATE, None)]
-    context = (run, outbox, settings.report_templates)
+    context = (run, outbox, settings.report_templates, settings.bulletin)
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         _init_worker(*context)
         results = [_write(job) for job in jobs]
@@ -71,10 +71,10 @@ def write_outputs(run: Run, settings: Settings, outbox: Path, *, workers: int = 
 _CONTEXT: dict = {}
 
 
-def _init_worker(run: Run, outbox: Path, templates: Path | None) -> None:
+def _init_worker(run: Run, outbox: Path, templates: Path | None, office=None) -> None:
     leave_with_parent()
     quiet_abandoned_zips()  # a full disk is reported once, by the main process
-    _CONTEXT.update(run=run, outbox=outbox, templates=templates)
+    _CONTEXT.update(run=run, outbox=outbox, templates=templates, office=office)
 
 
 def _write(job: tuple[str, str | None]) -> bytes | None:
@@ -87,7 +87,7 @@ def _write(job: tuple[str, str | None]) -> bytes | None:
     if kind == STATE:
         return encode_state(run_to_state(run))
     if kind == "bulletin":
-        write_bulletin(run, run_dir(outbox, run.as_of), _CONTEXT["templates"])
+        write_bulletin(run, run_dir(outbox, run.as_of), _CONTEXT["templates"], _CONTEXT["office"])
     elif kind == "consolidated":
         write_consolidated(run, outbox / run.outputs["consolidated"])
     elif kind == "upward":

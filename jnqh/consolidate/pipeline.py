@@ -115,6 +115,7 @@ def _settings_fingerprint(settings: Settings, options: Options) -> tuple[str, ..
     templates = settings.report_templates
     template_files = sorted(templates.rglob("*")) if templates and templates.is_dir() else []
     return (options.as_of.isoformat(), repr(settings.rubric), repr(settings.targets), str(settings.reply_days),
+            repr(settings.bulletin),
             registry_fingerprint(settings.registry),
             str(options.outbox.resolve()),
             *(f"{p.name}|{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in template_files if p.is_file()))
