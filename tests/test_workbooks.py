@@ -485,7 +485,7 @@ def test_city_total_leaves_out_flagged_values_and_says_so():
     assert total["residents_10k"] == 1.0  # not 30,601 万人
     assert total["total"]["satisfaction_pct"] == 90.0  # the flagged circle carries no weight
     satisfaction = next(t for t in run.targets if t.key == "satisfaction")
-    assert satisfaction.n == 1 and "1 个生活圈的满意度或居民数有误，未计入" in satisfaction.note
+    assert satisfaction.n == 1 and "1个生活圈的满意度或居民数有误，未计入" in satisfaction.note
     assert "1 项数值未计入本表" in total["notes"]
     assert run.pending == [{"county": "任城区", "circle": "c1", "field": forms.field_label("residents_10k"),
                             "value": "30600", "suggestion": 3.06, "problem": "像是人数", "file": "f",

@@ -262,14 +262,15 @@ def _basic_figure(run: Run) -> tuple[float | None, int, str]:
 
 
 def _coverage_note(n: int, flagged: int, missing: int, what: str) -> str:
-    """“按 110 个生活圈计算；2 个生活圈的满意度或居民数有误，未计入；2 个未填写”."""
+    """“按110个生活圈计算；2个生活圈的满意度或居民数有误，未计入；2个生活圈未填写…” (公文 wording:
+    no spaces around the numbers, as the 通报 prints it)."""
     if not flagged and not missing:
         return ""
-    parts = [f"按 {n} 个生活圈计算"]
+    parts = [f"按{n}个生活圈计算"]
     if flagged:
-        parts.append(f"{flagged} 个生活圈的{what}有误，未计入")
+        parts.append(f"{flagged}个生活圈的{what}有误，未计入")
     if missing:
-        parts.append(f"{missing} 个生活圈未填写{what}")
+        parts.append(f"{missing}个生活圈未填写{what}")
     return "；".join(parts)
 
 
