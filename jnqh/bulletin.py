@@ -78,7 +78,15 @@ def bulletin_context(run: Run) -> dict:
         "trend": [dict(row, as_of=_date_or_none(row.get("as_of"))) for row in run.trend],
         "problems": figures.problems(run),
         "chart": [{"county": c["county"], "accepted": c["built"], "target": c["target"]} for c in counties],
+        "trend_chart": _trend_chart(run),
     }
+
+
+def _trend_chart(run: Run) -> list[dict]:
+    """The bars of the periods: circles built against the plan's count target, 第1期 first."""
+    target = next((t.target for t in run.targets if t.measure == "circles"), 0)
+    return [{"county": f"第{row['number']}期", "accepted": int(row.get("circles") or 0), "target": int(target)}
+            for row in run.trend]
 
 
 def ranked_counties(run: Run) -> list[dict]:
@@ -263,7 +271,8 @@ def cn_index(value: int) -> str:
 MARKERS = (("### ", "subheading"), ("## ", "heading"), ("# ", "title"), ("^ ", "centred"),
            ("= ", "masthead"), ("- ", "item"), ("> ", "right"))
 CONTINUED = ("paragraph", "item")  # the blocks a following plain line adds to; others are one line
-CHART_LINE = re.compile(r"^\[\[chart(?:\|(.*))?\]\]$")
+# [[chart|legend|legend]] draws the county bars; [[chart:trend|…]] the periods' (context key).
+CHART_LINE = re.compile(r"^\[\[chart(?::(\w+))?(?:\|(.*))?\]\]$")
 META_LINE = re.compile(r"^@(\w+)\s+(.*)$")
 
 
@@ -273,6 +282,8 @@ class Block:
     text: str = ""
     rows: list[list[str]] = field(default_factory=list)  # table: the header row first
     args: list[str] = field(default_factory=list)  # masthead: left, right; chart: legend labels
+    source: str = "chart"  # chart: the context key of its bars (chart = counties, trend = periods)
+    svg: str = ""  # chart: its drawing for the HTML page
 
 
 def parse_blocks(text: str) -> tuple[list[Block], dict[str, str]]:
@@ -314,7 +325,8 @@ def _new_block(line: str) -> Block:
     if line.startswith("|"):
         return Block("table", rows=[_cells(line)])
     if (chart := CHART_LINE.match(line)) is not None:
-        return Block("chart", args=[a.strip() for a in (chart.group(1) or "").split("|") if a.strip()])
+        return Block("chart", args=[a.strip() for a in (chart.group(2) or "").split("|") if a.strip()],
+                     source=f"{chart.group(1)}_chart" if chart.group(1) else "chart")
     for prefix, kind in MARKERS:
         if line.startswith(prefix):
             body = line[len(prefix):].strip()
@@ -356,8 +368,10 @@ def render_bulletin(run: Run, templates: Path | None = None,
 
 def bulletin_html(bulletin: Bulletin, templates: Path | None = None, preface: list[str] = ()) -> str:
     """The self-contained HTML page (an e-mail body may put `preface` paragraphs above it)."""
-    chart = next((b for b in bulletin.blocks if b.kind == "chart"), None)
-    svg = county_chart_svg(bulletin.context["chart"], chart.args if chart else [])
+    charts = [b for b in bulletin.blocks if b.kind == "chart"]
+    for block in charts:
+        block.svg = Markup(county_chart_svg(bulletin.context.get(block.source) or [], block.args))
+    svg = charts[0].svg if charts else Markup(county_chart_svg(bulletin.context["chart"]))
     env = template_environment(templates)
     return render_template(env, HTML_TEMPLATE, {
         **bulletin.context, "blocks": with_table_captions(bulletin.blocks), "meta": bulletin.meta,

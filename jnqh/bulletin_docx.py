@@ -391,7 +391,7 @@ def _write_chart(doc, block: Block, bulletin: Bulletin) -> None:
     light = target not yet reached. Word, WPS and LibreOffice all draw it, with real Chinese
     labels in the document's own fonts, and nothing but python-docx is needed.
     """
-    rows = bulletin.context["chart"]
+    rows = bulletin.context.get(block.source) or []
     if not rows:
         return
     _chart_legend(doc, block.args)

@@ -390,6 +390,12 @@ def test_the_second_period_shows_the_trend(office, tmp_path):
     document = Document(str(settings.outbox / second.outputs["bulletin_docx"]))
     table = next(rows for rows in (docx_rows(document, i) for i in range(len(document.tables))) if rows[0][0] == "期数")
     assert [r[0] for r in table[1:]] == ["第1期", "第2期"]
+    # and drawn: bars per period in the .docx (a table of shaded cells), an SVG in the .html
+    bars = [rows for rows in (docx_rows(document, i) for i in range(len(document.tables))) if rows[0][0] == "第1期"]
+    assert bars and [r[0] for r in bars[0]] == ["第1期", "第2期"] and bars[0][1][-1] == f"{second.trend[1]['circles']}/120"
+    assert "图2　历次全市建成生活圈数" in text
+    html = (settings.outbox / second.outputs["bulletin_html"]).read_text(encoding="utf-8")
+    assert html.count("<svg") == 2 and ">第2期<" in html
 
 
 # ---------------------------------------------------------------------------
