@@ -76,3 +76,23 @@ def _square_or_fail(n: int) -> int:
 
 def _nothing() -> None:
     pass
+
+
+def test_an_unexpected_failure_reading_one_file_in_process_fails_that_file_alone(fresh_office, monkeypatch):
+    """Without workers (a small inbox, or --workers 1), a bug met reading one file is that
+    file's F-CRASH with a plain reason; the other files are read and every output written."""
+    real = intake._read_one
+
+    def broken(path, shown, member, registry, today):
+        if path.name == "泗水县生活圈调查表.xlsx":
+            raise KeyError("意外")
+        return real(path, shown, member, registry, today)
+
+    monkeypatch.setattr(intake, "_read_one", broken)
+    settings = load_settings(fresh_office / "jnqh.toml")
+    run = consolidate(settings, load_registry(settings.registry),
+                      Options(inbox=settings.inbox, outbox=settings.outbox, as_of=DEMO_DAY, workers=1)).run
+    entry = _entry(run, "泗水县生活圈调查表.xlsx")
+    assert entry.status == FILE_UNREADABLE and "读取时出错（KeyError）" in entry.reason
+    assert [i.code for i in run.issues if i.file.endswith("泗水县生活圈调查表.xlsx")] == ["F-CRASH"]
+    assert sum(1 for c in run.circles if c.status == "accepted") > 100 and run.outputs

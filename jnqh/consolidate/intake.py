@@ -16,7 +16,7 @@ from jnqh import __version__
 from jnqh.archive import list_archive, shown_member
 from jnqh.check import failed_report, failed_archive, read_archived, read_submission
 from jnqh.consolidate.listing import Listing, registry_fingerprint, shown_path
-from jnqh.consolidate.isolated import read_isolated
+from jnqh.consolidate.isolated import read_in_process, read_isolated
 from jnqh.discover import is_word_without_form
 from jnqh.history import History, encode_report
 from jnqh.issues import make
@@ -107,15 +107,12 @@ def _submissions(listing: Listing, intake: Intake):
 
 def _read_all(pending, registry, registry_path, today, workers, progress) -> list[Arrival]:
     jobs = [(path, shown, member) for path, shown, _, member in pending]
+    done = (lambda: progress(1)) if progress else None
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
-        results = []
-        for path, shown, member in jobs:
-            results.append(_read_one(path, shown, member, registry, today))
-            if progress:
-                progress(1)
-        return results
+        # a bug or a failure reading one file is that file's F-CRASH, not the run's end
+        return read_in_process(jobs, lambda job: _read_one(*job, registry, today), _crashed, done)
     return read_isolated(jobs, _worker_read, _crashed, workers=workers, initializer=_init_worker,
-                         initargs=(registry_path, today), done=(lambda: progress(1)) if progress else None)
+                         initargs=(registry_path, today), done=done)
 
 
 _WORKER: dict = {}

@@ -103,6 +103,17 @@ def _run_alone(run: _Run, job):
         _stop(pool, kill=True)
 
 
+def read_in_process(jobs: Sequence, work: Callable, crashed: Callable, done: Callable[[], None] | None = None) -> list:
+    """``work(job)`` for every job here, for a handful of files where workers would cost more
+    than they save: an exception is still that job's alone (``crashed(job, reason)``)."""
+    results = []
+    for job in jobs:
+        results.append(_outcome(_work_batch(work, [job])[0], job, crashed))
+        if done:
+            done()
+    return results
+
+
 def _work_batch(work: Callable, batch: list) -> list[tuple[bool, object]]:
     """In a worker: (True, result) or (False, the exception) for each job of a chunk."""
     outcomes = []
