@@ -38,7 +38,7 @@ import jnqh
 from jnqh import samples
 from jnqh.demo import registry_circles
 from jnqh.read import read_file
-from jnqh.registry import load_registry
+from jnqh.read.registry import load_registry
 
 AS_OF = dt.date(2024, 4, 30)
 ROUNDS_ONE_FILE = 41  # a round takes some 20 ms here

@@ -38,7 +38,7 @@ import jnqh
 from jnqh import forms, samples
 from jnqh.config import DEFAULT_CONFIG
 from jnqh.demo import write_registry
-from jnqh.registry import Contact, RegisteredCircle
+from jnqh.read.registry import Contact, RegisteredCircle
 
 AS_OF = dt.date(2024, 4, 30)
 

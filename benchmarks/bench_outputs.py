@@ -34,8 +34,8 @@ from test_workbooks import (  # noqa: E402  (the fixture run's builders, shared 
 
 from jnqh import forms  # noqa: E402
 from jnqh.consolidate.model import CircleEntry, Run  # noqa: E402
-from jnqh.consolidate.feedback import write_feedback  # noqa: E402
-from jnqh.consolidate.workbooks import WORKBOOK_OPTIONS, write_consolidated, write_upward  # noqa: E402
+from jnqh.write.feedback import write_feedback  # noqa: E402
+from jnqh.write.workbooks import WORKBOOK_OPTIONS, write_consolidated, write_upward  # noqa: E402
 from jnqh.samples.circles import LEVELS  # noqa: E402
 from jnqh.samples.texts import AREAS, STREETS  # noqa: E402
 

@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from jnqh import forms  # noqa: E402
-from jnqh.rubric import Rubric  # noqa: E402
-from jnqh.scoring import score_many  # noqa: E402
+from jnqh.score.rubric import Rubric  # noqa: E402
+from jnqh.score.items import score_many  # noqa: E402
 
 
 def _some(rng: random.Random, options, low: int, high: int | None = None) -> list[str]:

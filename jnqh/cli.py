@@ -28,10 +28,10 @@ def _settings(config: Path | None) -> Settings:
 
 
 def _registry(settings: Settings):
-    from jnqh.registry import load_registry
-    from jnqh.workbook import Unreadable
+    from jnqh.read.registry import load_registry
+    from jnqh.read.workbook import Unreadable
 
-    from jnqh.render.text import issue_line
+    from jnqh.write.text import issue_line
 
     try:
         registry = load_registry(settings.registry)
@@ -92,7 +92,7 @@ def cli() -> None:
 def template(out_dir: Path, county: str | None, config: Path | None) -> None:
     """生成市里下发的空白填报模板（可按县市区预填生活圈）。"""
     from jnqh.normalize import normalise_county
-    from jnqh.template import template_filename, write_template
+    from jnqh.write.template import template_filename, write_template
 
     settings = _settings(config)
     circles: list[str] = []
@@ -123,13 +123,13 @@ def check(paths: tuple[Path, ...], fmt: str, annotate_dir: Path | None, config: 
 
     PATH 可以是文件或文件夹（文件夹中的全部 Excel 文件都会检查）。
     """
-    from jnqh.check import check_paths
-    from jnqh.render.text import render_check
+    from jnqh.check.files import check_paths
+    from jnqh.write.text import render_check
 
     settings = _settings(config)
     result = check_paths(list(paths), registry=_registry(settings), today=dt.date.today())
     if annotate_dir is not None:
-        from jnqh.annotate import annotate_all
+        from jnqh.write.annotate import annotate_all
 
         too_big: list[str] = []
         written = annotate_all(result.files, annotate_dir, too_big)
@@ -155,8 +155,8 @@ def score(paths: tuple[Path, ...], fmt: str, surveys: tuple[Path, ...], config: 
 
     PATH 可以是工作簿、文件夹，或 jnqh check --format json 输出的 .json 记录。
     """
-    from jnqh.render.scorecard import render_scores
-    from jnqh.score import score_paths
+    from jnqh.write.score_text import render_scores
+    from jnqh.score.files import score_paths
 
     settings = _settings(config)
     result = score_paths(list(paths), rubric=settings.rubric, registry=_registry(settings),
@@ -178,7 +178,7 @@ def score(paths: tuple[Path, ...], fmt: str, surveys: tuple[Path, ...], config: 
 def survey(paths: tuple[Path, ...], circle_files: tuple[Path, ...], circle_name: str | None, fmt: str,
            config: Path | None) -> None:
     """统计附件4 满意度问卷导出（问卷星等）：每个生活圈的答卷数、业态/服务满意度、样本是否达标。"""
-    from jnqh.survey_report import render_survey, survey_paths
+    from jnqh.score.satisfaction import render_survey, survey_paths
 
     settings = _settings(config)
     result = survey_paths(list(paths), circle_files=list(circle_files), circle_name=circle_name,
@@ -202,7 +202,7 @@ def consolidate(inbox: Path | None, outbox: Path | None, as_of: dt.datetime | No
     from jnqh.consolidate.lock import Busy
     from jnqh.consolidate.pipeline import InboxMissing, Options, RegistryUnreadable
     from jnqh.consolidate.pipeline import consolidate as run_consolidate
-    from jnqh.render.runtext import render_summary
+    from jnqh.write.run_text import render_summary
 
     settings = _settings(config)
     options = Options(inbox=inbox or settings.inbox, outbox=outbox or settings.outbox,
@@ -257,7 +257,7 @@ def _progress(fmt: str):
 @config_option
 def history(fmt: str, start_new: bool, config: Path | None) -> None:
     """列出历次汇总（期数、截至日期、生活圈数）。"""
-    from jnqh.history import History
+    from jnqh.store.history import History
 
     settings = _settings(config)
     if start_new:
@@ -279,7 +279,7 @@ def history(fmt: str, start_new: bool, config: Path | None) -> None:
 
 
 def _start_new_history(path: Path) -> None:
-    from jnqh.history import start_new
+    from jnqh.store.history import start_new
 
     aside = start_new(path, dt.datetime.now())
     if aside is None:
@@ -318,8 +318,8 @@ def report(run: str | None, config: Path | None) -> None:
 
     修改了通报模板（配置中的 report_templates 文件夹）后，用它重新生成。
     """
-    from jnqh.bulletin import BulletinTemplateError
-    from jnqh.runs import RunNotFound, rerender_bulletin
+    from jnqh.write.bulletin import BulletinTemplateError
+    from jnqh.store.runs import RunNotFound, rerender_bulletin
 
     settings = _settings(config)
     try:
@@ -345,9 +345,9 @@ def mail(run: str | None, send: bool, resend_unknown: bool, config: Path | None)
     RUN：截至日期或期数，默认最新一期。SMTP 设置在配置文件 [mail] 中，密码取环境变量 JNQH_SMTP_PASSWORD。
     """
     from jnqh.consolidate.lock import Busy, run_lock
-    from jnqh.history import History
-    from jnqh.mail import UnsafeMailFolder, mail_summary, prepare_mail, send_mail, write_eml
-    from jnqh.runs import RunNotFound, load_run
+    from jnqh.store.history import History
+    from jnqh.send.mail import UnsafeMailFolder, mail_summary, prepare_mail, send_mail, write_eml
+    from jnqh.store.runs import RunNotFound, load_run
 
     settings = _settings(config)
     try:

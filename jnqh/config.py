@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jnqh.rubric import Rubric
+from jnqh.score.rubric import Rubric
 from jnqh.targets import DEFAULT_TARGETS, TargetSpec, targets_from_mapping
 
 CONFIG_NAME = "jnqh.toml"

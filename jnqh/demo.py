@@ -23,7 +23,7 @@ from pathlib import Path
 from jnqh import forms
 from jnqh.atomic import write_bytes, write_text
 from jnqh.config import CONFIG_NAME, DEFAULT_CONFIG
-from jnqh.registry import DEFAULT_REGISTRY, Contact, RegisteredCircle
+from jnqh.read.registry import DEFAULT_REGISTRY, Contact, RegisteredCircle
 from jnqh.samples import texts
 from jnqh.samples import (
     LEVELS, MISTAKES, community_names, inject_mistakes, make_circle, make_projects, make_survey_rows,

@@ -12,7 +12,7 @@ import errno
 import sqlite3
 
 from jnqh.atomic import os_error_in
-from jnqh.history import SET_ASIDE, HistoryFault
+from jnqh.store.history import SET_ASIDE, HistoryFault
 
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _DENIED = {errno.EROFS, errno.EACCES, errno.EPERM}

@@ -13,7 +13,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from jnqh import forms, rules
+from jnqh import forms
+
+from jnqh.check import rules
 from jnqh.cellformat import Percent
 
 

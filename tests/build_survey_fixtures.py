@@ -18,7 +18,7 @@ from pathlib import Path
 import xlsxwriter
 import xlwt
 
-from jnqh.workbook import cell_ref
+from jnqh.read.workbook import cell_ref
 
 META = ["序号", "提交答卷时间", "所用时间", "来自IP", "来源", "来源详情"]
 

@@ -16,10 +16,10 @@ from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_UNMATCHED, FILE_ACCEPTED, FILE_UNREADABLE, Changes, CircleEntry, FileEntry, Run,
 )
 from jnqh.issues import ERROR, Issue
-from jnqh.registry import Contact, RegisteredCircle, Registry
-from jnqh.rubric import Rubric
+from jnqh.read.registry import Contact, RegisteredCircle, Registry
+from jnqh.score.rubric import Rubric
 from jnqh.samples.circles import make_circle, make_projects
-from jnqh.scoring import score_circle
+from jnqh.score.items import score_circle
 from jnqh.targets import DEFAULT_TARGETS
 
 AS_OF = dt.date(2024, 4, 30)

@@ -8,7 +8,7 @@ import zipfile
 import openpyxl
 import xlsxwriter
 
-from jnqh.consolidate.bulksheet import DATE, NUMBER, TEXT, VALUE, BulkSheet
+from jnqh.write.bulksheet import DATE, NUMBER, TEXT, VALUE, BulkSheet
 from lo import convert, requires_soffice
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}

@@ -19,9 +19,9 @@ from docx.shared import Pt
 
 import lo
 from bulletin_fixtures import AS_OF, sample_run
-from jnqh import bulletin
+from jnqh.write import bulletin
 from jnqh.consolidate import figures
-from jnqh.bulletin_docx import BODY_FONT, HEADING_FONT, LINE_PITCH, SUBHEADING_FONT, TITLE_FONT
+from jnqh.write.bulletin_docx import BODY_FONT, HEADING_FONT, LINE_PITCH, SUBHEADING_FONT, TITLE_FONT
 
 TYPE_ORDER = ("品质型", "提升型", "基础型", "未达标")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -16,8 +16,8 @@ import pytest
 
 import lo
 from bulletin_fixtures import sample_run
-from jnqh import bulletin
-from jnqh.bulletin_docx import BODY_FONT, HEADING_FONT, PAGE_NUMBER_FONT, SUBHEADING_FONT, TITLE_FONT
+from jnqh.write import bulletin
+from jnqh.write.bulletin_docx import BODY_FONT, HEADING_FONT, PAGE_NUMBER_FONT, SUBHEADING_FONT, TITLE_FONT
 from jnqh.config import BulletinSettings, ConfigError, load_settings
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from jnqh.check import check_paths
+from jnqh.check.files import check_paths
 from jnqh.cli import cli, main
-from jnqh.registry import load_registry
+from jnqh.read.registry import load_registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -16,8 +16,8 @@ from jnqh.config import load_settings
 from jnqh.consolidate.lock import Busy, run_lock
 from jnqh.consolidate.pipeline import Options, consolidate
 from jnqh.consolidate.runjson import run_summary
-from jnqh.history import History
-from jnqh.registry import load_registry
+from jnqh.store.history import History
+from jnqh.read.registry import load_registry
 
 AS_OF = dt.date(2024, 5, 6)
 

@@ -275,7 +275,7 @@ def test_gbk_names_really_lack_the_utf8_flag(tmp_path):
 
 
 def test_check_reads_the_workbooks_inside_a_zip(tmp_path, registry, baseline):
-    from jnqh.check import check_paths
+    from jnqh.check.files import check_paths
 
     archive = gbk_zip(tmp_path / "任城区报送.zip", {
         "任城区/附件5 古槐.xlsx": SEED.read_bytes(),
@@ -294,7 +294,7 @@ def test_check_reads_the_workbooks_inside_a_zip(tmp_path, registry, baseline):
 
 
 def test_an_archive_is_held_to_the_workbook_limits(tmp_path, registry):
-    from jnqh.check import check_paths
+    from jnqh.check.files import check_paths
 
     bomb = gbk_zip(tmp_path / "大.zip", {"表.xlsx": bytes(25 * 1024 * 1024)})  # 25 MB of zeros
     empty = gbk_zip(tmp_path / "空.zip", {"说明.pdf": b"%PDF-1.4"})
@@ -404,7 +404,7 @@ def test_an_et_with_percent_cells(tmp_path, registry, baseline):
 
 
 def test_the_check_command_reads_an_et(tmp_path):
-    from jnqh.check import check_paths
+    from jnqh.check.files import check_paths
 
     result = check_paths([as_biff(SEED, tmp_path / "古槐.et")], today=TODAY)
     assert [f.status for f in result.files] == ["ok"]
@@ -491,7 +491,7 @@ def test_the_pasted_seed_really_is_split(tmp_path):
 
 
 def _grid(rows, merged):
-    from jnqh.workbook import Grid
+    from jnqh.read.workbook import Grid
 
     return Grid("表", [list(r) for r in rows], merged)
 
@@ -626,7 +626,7 @@ def test_a_word_value_is_shown_by_table_row_and_column(tmp_path, registry):
 
 def test_a_word_letter_is_not_a_broken_file(tmp_path, registry):
     import docx
-    from jnqh.check import check_paths
+    from jnqh.check.files import check_paths
     from word_forms import word_form
 
     letter = docx.Document()

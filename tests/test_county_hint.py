@@ -6,11 +6,11 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from jnqh.check import check_paths
+from jnqh.check.files import check_paths
 from jnqh.config import load_settings
 from jnqh.consolidate.pipeline import Options, consolidate
-from jnqh.registry import Registry, RegisteredCircle, load_registry
-from jnqh.workbook import load_book
+from jnqh.read.registry import Registry, RegisteredCircle, load_registry
+from jnqh.read.workbook import load_book
 from tests import badfiles
 from tests.conftest import copy_office
 

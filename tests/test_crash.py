@@ -18,7 +18,7 @@ import pytest
 from jnqh.config import load_settings
 from jnqh.consolidate.lock import Busy, remove_leftovers, run_lock
 from jnqh.consolidate.pipeline import Options, consolidate
-from jnqh.registry import load_registry
+from jnqh.read.registry import load_registry
 from tests.conftest import DEMO_DAY
 
 REPO = Path(__file__).resolve().parent.parent

@@ -13,8 +13,8 @@ import python_calamine
 from jnqh import demo, forms
 from jnqh.config import CONFIG_NAME, DEFAULT_CONFIG, load_settings
 from jnqh.read import read_file
-from jnqh.registry import load_registry, shipped_registry_path
-from jnqh.survey import read_survey
+from jnqh.read.registry import load_registry, shipped_registry_path
+from jnqh.read.survey import read_survey
 
 TODAY = dt.date(2024, 5, 6)
 

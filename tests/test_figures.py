@@ -24,14 +24,15 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from bulletin_fixtures import sample_registry, sample_run
 from test_bulletin import docx_rows, docx_text, html_county_table
-from jnqh import bulletin, mail
+from jnqh.write import bulletin
+from jnqh.send import mail
 from jnqh.config import MailSettings, load_settings
 from jnqh.consolidate import figures
 from jnqh.consolidate.pipeline import Options, consolidate
 from jnqh.demo import make_demo
-from jnqh.flags import round_half_up
+from jnqh.check.flags import round_half_up
 from jnqh.read import read_file
-from jnqh.registry import load_registry
+from jnqh.read.registry import load_registry
 from jnqh.targets import DEFAULT_TARGETS, TargetSpec, targets_from_mapping
 
 AS_OF = dt.date(2024, 5, 6)  # before the plan's 2025 deadline
@@ -465,7 +466,7 @@ def test_reply_days_come_from_the_config(tmp_path):
 
 
 def test_a_project_value_with_an_error_is_left_out_of_the_investment_sums():
-    from jnqh.flags import project_flags
+    from jnqh.check.flags import project_flags
     from jnqh.issues import make
     from jnqh.model import FileReport, ProjectRecord, Source
 

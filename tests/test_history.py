@@ -3,7 +3,7 @@
 import json
 import sqlite3
 
-from jnqh.history import History, encode_report, encode_state, report_to_json
+from jnqh.store.history import History, encode_report, encode_state, report_to_json
 from jnqh.model import FileReport
 
 

@@ -13,16 +13,16 @@ import pytest
 import xlwt
 from click.testing import CliRunner
 
-from jnqh import bulletin
-from jnqh.annotate import annotate_file
-from jnqh.bulletin_docx import bulletin_docx
+from jnqh.write import bulletin
+from jnqh.write.annotate import annotate_file
+from jnqh.write.bulletin_docx import bulletin_docx
 from jnqh.cli import cli
 from jnqh.config import load_settings
 from jnqh.consolidate.pipeline import Options, consolidate
 from jnqh.issues import make
 from jnqh.normalize import clean_text, drop_controls, fold, split_list
-from jnqh.registry import load_registry
-from jnqh.workbook import load_book
+from jnqh.read.registry import load_registry
+from jnqh.read.workbook import load_book
 from tests import badfiles
 from tests.conftest import copy_office
 

@@ -11,7 +11,7 @@ from jnqh.config import load_settings
 from jnqh.consolidate import intake, isolated
 from jnqh.consolidate.model import FILE_UNREADABLE
 from jnqh.consolidate.pipeline import Options, consolidate
-from jnqh.registry import load_registry
+from jnqh.read.registry import load_registry
 from tests import badfiles
 from tests.conftest import DEMO_DAY
 
@@ -32,7 +32,7 @@ def _entry(run, name):
 def test_a_file_that_aborts_its_worker_fails_alone(fresh_office, monkeypatch):
     # A route past the byte checks (simulated by switching the .xls check off): calamine
     # asks for 171 GB, the worker aborts; the run must not.
-    monkeypatch.setattr("jnqh.workbook._check_biff", lambda stream: None)
+    monkeypatch.setattr("jnqh.read.workbook._check_biff", lambda stream: None)
     badfiles.xls_hidden_substream(fresh_office / "inbox" / "任城区_隐藏表.xls")
     run = _run(fresh_office)
     entry = _entry(run, "任城区_隐藏表.xls")

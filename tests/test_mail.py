@@ -16,9 +16,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from bulletin_fixtures import AS_OF, sample_registry, sample_run
-from jnqh import bulletin, mail
+from jnqh.write import bulletin
+from jnqh.send import mail
 from jnqh.config import MailSettings
-from jnqh.history import History
+from jnqh.store.history import History
 
 SENDER = "jnqh@jining.gov.cn"
 LEADER = "leader@jining.gov.cn"

@@ -12,12 +12,12 @@ import openpyxl
 import pytest
 
 from bulletin_fixtures import sample_registry
-from jnqh import mail
+from jnqh.send import mail
 from jnqh.cli import main
 from jnqh.config import load_settings
 from jnqh.consolidate import lock
 from jnqh.consolidate.pipeline import Options, consolidate
-from jnqh.registry import load_registry
+from jnqh.read.registry import load_registry
 from test_mail import Recorder, history, run, run_dir, settings_for, smtp_server  # noqa: F401 (fixtures)
 from tests.conftest import DEMO_DAY
 

@@ -11,7 +11,7 @@ from jnqh.cli import cli
 from jnqh.config import load_settings
 from jnqh.consolidate.pipeline import Options, consolidate
 from jnqh.names import MAX_PART_BYTES, file_name_problem, file_part
-from jnqh.registry import load_registry
+from jnqh.read.registry import load_registry
 from tests.conftest import copy_office
 
 AS_OF = dt.date(2024, 5, 6)

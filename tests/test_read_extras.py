@@ -1,6 +1,6 @@
 """附件2 presence, 附件3 facts, 促消费活动 and self-scores, attached to the circles of a workbook.
 
-Grids are built in code: the project's own template (written by ``jnqh.template`` and
+Grids are built in code: the project's own template (written by ``jnqh.write.template`` and
 filled in memory, as Excel or WPS would save it) and the seed's Word tables pasted into
 cells. ``read_extras`` is called with circles made here, so these tests do not depend on
 the 附件5 reader; one test goes through ``read_book`` for the wiring.
@@ -19,8 +19,8 @@ from jnqh.read import read_book
 from jnqh.read.context import ReadContext
 from jnqh.read.extras import read_extras
 from jnqh.read.locate import SheetIndex
-from jnqh.template import write_template
-from jnqh.workbook import Grid, load_book
+from jnqh.write.template import write_template
+from jnqh.read.workbook import Grid, load_book
 
 GUHUAI, NANYUAN, XIANGYUN = "古槐生活圈", "南苑生活圈", "祥云生活圈"
 TODAY = dt.date(2024, 6, 30)

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from jnqh.read import read_file
-from jnqh.registry import load_registry
+from jnqh.read.registry import load_registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TODAY = dt.date(2024, 5, 10)
@@ -199,7 +199,7 @@ def test_files_saved_by_libreoffice_read_the_same(tmp_path, registry, target):
 
 def test_text_kinds_class_every_text_of_a_sheet_for_the_readers():
     from jnqh.read import circle, extras, locate
-    from jnqh.workbook import Grid
+    from jnqh.read.workbook import Grid
     index = locate.SheetIndex(Grid("s", [["试点生活圈名称：古槐", "☑便利店 □综合超市 □菜市场", "甲"],
                                          ["试点生活圈名称", "", "乙"]]))
     assert index.texts_of_kind(circle.NAME_LABEL) == ["试点生活圈名称:古槐", "试点生活圈名称"]

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jnqh import forms
-from jnqh.rubric import TYPES, Rubric, grade_allows
-from jnqh.scoring import fmt, score_circle
+from jnqh.score.rubric import TYPES, Rubric, grade_allows
+from jnqh.score.items import fmt, score_circle
 
 RUBRIC = Rubric()
 PROPS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

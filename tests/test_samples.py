@@ -14,11 +14,11 @@ import python_calamine
 
 from jnqh import forms, samples
 from jnqh.read import read_file
-from jnqh.registry import RegisteredCircle, Registry
-from jnqh.rubric import Rubric
+from jnqh.read.registry import RegisteredCircle, Registry
+from jnqh.score.rubric import Rubric
 from jnqh.samples import seed_layout
-from jnqh.scoring import score_circle
-from jnqh.survey import read_survey, summarise
+from jnqh.score.items import score_circle
+from jnqh.read.survey import read_survey, summarise
 
 AS_OF = dt.date(2024, 4, 29)
 TODAY = dt.date(2024, 5, 6)
@@ -150,7 +150,7 @@ def test_template_workbook_opens_and_holds_the_values():
     sheet = book["附件5-1"]
     assert sheet["B3"].value == circles[0]["name"]
     assert sheet["F3"].value.date() == AS_OF
-    from jnqh.template import FORM5
+    from jnqh.write.template import FORM5
 
     assert sheet[FORM5.outlet_cell("breakfast", "outlets")].value == circles[0]["categories"]["breakfast"]["outlets"]
     assert "附件6项目清单" in cell_values(data)

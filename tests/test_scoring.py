@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from jnqh import forms
-from jnqh.rubric import GRADES, SERVICE_ITEMS, TYPES, Rubric
-from jnqh.scoring import final_type, fmt, score_circle, score_many, to_number
+from jnqh.score.rubric import GRADES, SERVICE_ITEMS, TYPES, Rubric
+from jnqh.score.items import final_type, fmt, score_circle, score_many, to_number
 
 RUBRIC = Rubric()
 

@@ -8,9 +8,9 @@ from build_survey_fixtures import (
     COUNTY_CIRCLES, META, RATED, CircleSpec, build_export, county_circles_json, generate, write_xls, write_xlsx,
 )
 from jnqh import forms
-from jnqh.rubric import Rubric
-from jnqh.scoring import score_circle
-from jnqh.survey import decode_answer, read_survey, summarise
+from jnqh.score.rubric import Rubric
+from jnqh.score.items import score_circle
+from jnqh.read.survey import decode_answer, read_survey, summarise
 
 KINDS = [(fmt, encoding) for fmt in ("xlsx", "xls") for encoding in ("text", "number")]
 

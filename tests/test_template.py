@@ -12,9 +12,10 @@ import pytest
 from openpyxl.utils.cell import range_boundaries, get_column_letter
 
 import lo
-from jnqh import forms, template
-from jnqh.rubric import SERVICE_ITEMS
-from jnqh.template import FORM5, form3_rows, seed_label
+from jnqh import forms
+from jnqh.write import template
+from jnqh.score.rubric import SERVICE_ITEMS
+from jnqh.write.template import FORM5, form3_rows, seed_label
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "templates_xlsx" / template.template_filename()

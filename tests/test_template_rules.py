@@ -14,7 +14,7 @@ import pytest
 import lo
 from jnqh import forms, issues
 from jnqh.read import read_file
-from jnqh.template import FORM5
+from jnqh.write.template import FORM5
 from test_template import fill_good_circle, fill_project, fill_totals, recalculated
 
 TODAY = date.today()

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 import badfiles as bf
-from jnqh.discover import classify, sha256_file
-from jnqh.workbook import MAX_BOOK_CELLS, MAX_SHEET_CELLS, Book, Grid, Unreadable, cell_ref, cell_text, load_book
+from jnqh.read.discover import classify, sha256_file
+from jnqh.read.workbook import MAX_BOOK_CELLS, MAX_SHEET_CELLS, Book, Grid, Unreadable, cell_ref, cell_text, load_book
 
 REPO = Path(__file__).resolve().parent.parent
 BUILDERS = {
@@ -47,7 +47,7 @@ def load_in_child(path: Path) -> dict:
     script = textwrap.dedent(f"""
         import json, resource, sys
         sys.path.insert(0, {str(REPO)!r})
-        from jnqh.workbook import Unreadable, load_book
+        from jnqh.read.workbook import Unreadable, load_book
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
             load_book({str(path)!r})
@@ -201,7 +201,7 @@ def test_sheets_of_one_layout_share_one_merge_index_and_agree_with_the_ranges():
 def test_only_small_merge_indexes_are_kept_for_other_sheets():
     # A layout's index is kept for the sheets after it only while it is small: a file of
     # large merges must not make the cache hold millions of cells.
-    from jnqh.workbook import SHARED_MERGE_CELLS
+    from jnqh.read.workbook import SHARED_MERGE_CELLS
     big = [(0, 0, SHARED_MERGE_CELLS // 10, 10)]
     first, second = Grid("a", [["x"]], list(big)), Grid("b", [["x"]], list(big))
     assert first.merge_anchors() is not second.merge_anchors()
@@ -442,7 +442,7 @@ def test_damaged_files_raise_only_unreadable_and_never_crash(tmp_path):
         from pathlib import Path
         sys.path[:0] = [{str(REPO)!r}, {str(REPO / "tests")!r}]
         import badfiles
-        from jnqh.workbook import Unreadable, load_book
+        from jnqh.read.workbook import Unreadable, load_book
         counts, leaks = {{"ok": 0, "refused": 0}}, []
         plans = [(Path(p), xml) for p in {[str(p) for p in sources]!r} for xml in (False, True)
                  if not (xml and p.endswith(".xls"))]
@@ -506,7 +506,7 @@ def test_input_bytes_mtime_and_folder_unchanged(tmp_path, build):
 
 
 def test_too_many_cells_has_its_own_words_not_the_bomb_s(tmp_path):
-    from jnqh.check import check_paths
+    from jnqh.check.files import check_paths
 
     result = check_paths([bf.sparse_sheets_xlsx(tmp_path / "稀疏.xlsx", sheets=6)], registry=None,
                          today=dt.date(2024, 5, 6))
@@ -516,7 +516,7 @@ def test_too_many_cells_has_its_own_words_not_the_bomb_s(tmp_path):
 
 
 def test_a_survey_export_with_too_many_cells_is_a_finding_not_a_crash(tmp_path):
-    from jnqh.survey_report import survey_paths
+    from jnqh.score.satisfaction import survey_paths
 
     result = survey_paths([bf.far_cell_xlsx(tmp_path / "问卷.xlsx")], registry=None)
     (issue,) = result.found

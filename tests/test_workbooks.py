@@ -15,20 +15,20 @@ import pytest
 
 from jnqh import forms
 from jnqh.consolidate import figures
-from jnqh.consolidate.feedback import FEEDBACK_SHEETS, write_feedback
+from jnqh.write.feedback import FEEDBACK_SHEETS, write_feedback
 from jnqh.targets import DEFAULT_TARGETS
 from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_ACCEPTED, FILE_SUPERSEDED,
     FILE_UNREADABLE, CircleEntry, FileEntry, Run,
 )
-from jnqh.consolidate.workbooks import (
+from jnqh.write.workbooks import (
     CITY_TOTAL_SHEET, CONSOLIDATED_SHEETS, FORM6_SHEET, city_total, write_consolidated, write_upward,
 )
 from jnqh.issues import ERROR, SEVERITY_LABEL, make
-from jnqh.registry import RegisteredCircle, Registry
-from jnqh.rubric import Rubric
+from jnqh.read.registry import RegisteredCircle, Registry
+from jnqh.score.rubric import Rubric
 from jnqh.samples.circles import FORMULA_TEXTS, inject_mistakes, make_circle, make_projects
-from jnqh.scoring import score_circle
+from jnqh.score.items import score_circle
 
 AS_OF = dt.date(2024, 4, 30)
 EARLIER = dt.date(2024, 4, 15)

@@ -14,9 +14,9 @@ from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, FILE_ACCEPTED, FILE_CONVERT, FILE_NO_CIRCLES,
     FILE_SUPERSEDED, FILE_UNREADABLE, CircleEntry, FileEntry, Run,
 )
-from jnqh.history import History
+from jnqh.store.history import History
 from jnqh.issues import Issue, make
-from jnqh.registry import Registry
+from jnqh.read.registry import Registry
 
 
 def build_run(intake: Intake, registry: Registry, settings: Settings, as_of: dt.date,

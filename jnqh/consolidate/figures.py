@@ -16,7 +16,7 @@ lay these figures out. Each is defined once (docs/说明.md, “数字的口径�
 - **基本保障型占比** — accepted circles earning the 附件2 basic points, over those that filled 附件2.
 - **错误 / 提醒** — the issues of the files in use (not of superseded or unreadable files,
   which are counted as files).
-- A value with an error on it (:mod:`jnqh.flags`) is in none of these; the figure says how
+- A value with an error on it (:mod:`jnqh.check.flags`) is in none of these; the figure says how
   many circles it left out, and the value is listed as 待核实 for the upward report.
 - Every percent, score and mean is rounded once, 四舍五入, to one decimal.
 """
@@ -31,10 +31,10 @@ from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_ACCEPTED, FILE_CONVERT, FILE_NO_CIRCLES,
     FILE_SUPERSEDED, FILE_UNREADABLE, Changes, CircleEntry, CountyRow, Run, Target,
 )
-from jnqh.flags import round_half_up, usable
+from jnqh.check.flags import round_half_up, usable
 from jnqh.issues import ERROR
-from jnqh.registry import Registry
-from jnqh.rubric import NOT_TYPED, TYPES
+from jnqh.read.registry import Registry
+from jnqh.score.rubric import NOT_TYPED, TYPES
 from jnqh.targets import TargetSpec, months_between
 
 CITY_LABEL = "全市"

@@ -13,17 +13,17 @@ from pathlib import Path
 from typing import Callable
 
 from jnqh import __version__
-from jnqh.archive import list_archive, shown_member
-from jnqh.check import failed_report, failed_archive, read_archived, read_submission
+from jnqh.read.archive import list_archive, shown_member
+from jnqh.check.files import failed_report, failed_archive, read_archived, read_submission
 from jnqh.consolidate.listing import Listing, registry_fingerprint, shown_path
 from jnqh.consolidate.isolated import read_in_process, read_isolated
-from jnqh.discover import is_word_without_form
-from jnqh.history import History, encode_report
+from jnqh.read.discover import is_word_without_form
+from jnqh.store.history import History, encode_report
 from jnqh.issues import make
 from jnqh.model import FileReport
-from jnqh.registry import Registry, load_registry
-from jnqh.survey import SurveyFile
-from jnqh.workbook import Unreadable
+from jnqh.read.registry import Registry, load_registry
+from jnqh.read.survey import SurveyFile
+from jnqh.read.workbook import Unreadable
 
 # Below this many files a process pool costs more than it saves.
 PARALLEL_FROM = 24

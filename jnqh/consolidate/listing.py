@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jnqh import __version__
-from jnqh.discover import Found, discover, sha256_file
+from jnqh.read.discover import Found, discover, sha256_file
 
 
 @dataclass
@@ -29,8 +29,8 @@ class Listing:
     def workload(self) -> int:
         """How many workbooks a run reads: the spreadsheets, and the ones inside each .zip
         (for the progress bar; an archive that cannot be opened has none)."""
-        from jnqh.archive import list_archive  # reads the zip directory: only when asked
-        from jnqh.workbook import Unreadable
+        from jnqh.read.archive import list_archive  # reads the zip directory: only when asked
+        from jnqh.read.workbook import Unreadable
 
         count = len(self.found.spreadsheets)
         for path in self.found.archives:

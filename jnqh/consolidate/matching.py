@@ -17,13 +17,13 @@ from jnqh.consolidate.model import (
 from jnqh.issues import make
 from jnqh.normalize import label_key, normalise_county
 from jnqh.normalize import circle_key
-from jnqh.registry import Registry
-from jnqh.rubric import Rubric
-from jnqh.scorecard import score_record
+from jnqh.read.registry import Registry
+from jnqh.score.rubric import Rubric
+from jnqh.score.record import score_record
 from jnqh.batch import gc_paused
-from jnqh.survey import summarise
-from jnqh.validate import is_overdue
-from jnqh.flags import circle_flags, project_flags, shallow_flags
+from jnqh.read.survey import summarise
+from jnqh.check.validate import is_overdue
+from jnqh.check.flags import circle_flags, project_flags, shallow_flags
 
 
 def match_circles(arrivals: list[Arrival], registry: Registry) -> list[CircleEntry]:

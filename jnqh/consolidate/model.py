@@ -14,7 +14,7 @@ from jnqh.consolidate.status import (
     CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_ACCEPTED, FILE_CONVERT, FILE_NO_CIRCLES,
     FILE_SUPERSEDED, FILE_UNREADABLE,
 )
-from jnqh.flags import round_half_up
+from jnqh.check.flags import round_half_up
 from jnqh.issues import Issue
 
 FILE_STATUS_LABEL = {
@@ -55,7 +55,7 @@ class CircleEntry:
     superseded_by: str | None = None  # file that replaced it
     nearest: str | None = None  # for unmatched: the nearest registry name
     survey: dict | None = None  # the 附件4 summary used for it, if any
-    flags: dict[str, dict] = field(default_factory=dict)  # field path → the error on it (jnqh.flags)
+    flags: dict[str, dict] = field(default_factory=dict)  # field path → the error on it (jnqh.check.flags)
 
     @property
     def score(self) -> dict:

@@ -18,7 +18,7 @@ from jnqh.consolidate.lock import leave_with_parent
 from jnqh.consolidate.model import Run
 from jnqh.consolidate.runjson import run_summary
 from jnqh.consolidate.state import run_to_state
-from jnqh.history import encode_state
+from jnqh.store.history import encode_state
 from jnqh.names import file_part
 
 CONSOLIDATED = "济宁市一刻钟便民生活圈汇总_{tag}.xlsx"
@@ -36,7 +36,7 @@ def run_dir(outbox: Path, as_of: dt.date) -> Path:
 
 def plan_outputs(run: Run, outbox: Path) -> list[tuple[str, str | None]]:
     """Name every output in `run.outputs` (paths relative to the outbox); the jobs to write them."""
-    from jnqh.bulletin import file_name
+    from jnqh.write.bulletin import file_name
 
     folder = run_dir(outbox, run.as_of).relative_to(outbox)
     tag = run.date_tag
@@ -78,9 +78,9 @@ def _init_worker(run: Run, outbox: Path, templates: Path | None, office=None) ->
 
 
 def _write(job: tuple[str, str | None]) -> bytes | None:
-    from jnqh.bulletin import write_bulletin
-    from jnqh.consolidate.feedback import write_feedback
-    from jnqh.consolidate.workbooks import write_consolidated, write_upward
+    from jnqh.write.bulletin import write_bulletin
+    from jnqh.write.feedback import write_feedback
+    from jnqh.write.workbooks import write_consolidated, write_upward
 
     run, outbox = _CONTEXT["run"], _CONTEXT["outbox"]
     kind, county = job

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Callable
 from jnqh.config import Settings
 from jnqh.consolidate.listing import Listing, list_inbox, registry_fingerprint
 from jnqh.consolidate.lock import remove_leftovers, run_lock
-from jnqh.history import History
+from jnqh.store.history import History
 
 if TYPE_CHECKING:
     from jnqh.consolidate.model import Run
-    from jnqh.registry import Registry
+    from jnqh.read.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ def _new_run(listing: Listing, registry: Registry | None, settings: Settings, op
     from jnqh.consolidate.build import build_run
     from jnqh.consolidate.intake import read_inbox
     from jnqh.consolidate.outputs import write_outputs
-    from jnqh.registry import load_registry
-    from jnqh.workbook import Unreadable
+    from jnqh.read.registry import load_registry
+    from jnqh.read.workbook import Unreadable
 
     if registry is None:
         try:

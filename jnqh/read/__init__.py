@@ -1,7 +1,7 @@
 """Reading one workbook into records: every form found by its labels, every value traced.
 
 ``read_file`` is the one entry point: it loads the workbook once (python-calamine, with
-the safety checks of :mod:`jnqh.workbook`), indexes each sheet once, and hands the sheets
+the safety checks of :mod:`jnqh.read.workbook`), indexes each sheet once, and hands the sheets
 to the form readers (附件5 circles, 附件6 projects, then 附件2/附件3/活动 attached to the
 circles). Problems are collected as issues; nothing here raises on bad data.
 """
@@ -21,11 +21,11 @@ from jnqh.read.locate import SheetIndex
 from jnqh.read.pasted import rejoin_split_rows
 from jnqh.read.projects import find_header, read_projects
 from jnqh.batch import gc_paused
-from jnqh.validate import validate_circle, validate_projects
-from jnqh.workbook import Book, Unreadable, load_book
+from jnqh.check.validate import validate_circle, validate_projects
+from jnqh.read.workbook import Book, Unreadable, load_book
 
 if TYPE_CHECKING:
-    from jnqh.registry import Registry
+    from jnqh.read.registry import Registry
 
 
 def read_file(path: Path, *, shown_as: str | None = None, registry: Registry | None = None,

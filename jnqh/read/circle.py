@@ -20,7 +20,7 @@ from jnqh.normalize import (
 )
 from jnqh.read.context import ReadContext, parse_field, parser_of, record_parse_problem, remember_parses
 from jnqh.read.locate import SheetIndex, text_kind
-from jnqh.workbook import Grid
+from jnqh.read.workbook import Grid
 
 NAME = forms.CIRCLE_FIELD["name"]
 HEADER_FIELDS = tuple(f for f in forms.CIRCLE_FIELDS if f.id != "notes")

@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 
 from jnqh.model import Source
 from jnqh.normalize import is_blank, label_key
-from jnqh.workbook import Grid, cell_ref
+from jnqh.read.workbook import Grid, cell_ref
 
 
 # What the form readers look for among a sheet's texts (a circle-name label, a checklist of

@@ -20,7 +20,7 @@ from collections import defaultdict
 
 from jnqh import forms
 from jnqh.normalize import is_blank, label_key, parse_date, parse_number
-from jnqh.workbook import Grid
+from jnqh.read.workbook import Grid
 
 MAX_SPLIT_ROWS = 4  # the seed's labels break over three lines at most; a group label spans more
 _INDEXED_HEIGHT = 64  # taller merges (a whole-column merge) span any split: not indexed by row

@@ -15,7 +15,7 @@ import random
 from dataclasses import dataclass
 
 from jnqh import forms
-from jnqh.rubric import Rubric
+from jnqh.score.rubric import Rubric
 from jnqh.samples import texts
 
 LEVELS = ("excellent", "good", "pass", "weak")
@@ -300,7 +300,7 @@ def _platform(rng: random.Random, plan: Plan, circle: dict) -> dict:
 
 def self_score(circle: dict) -> dict:
     """附件2 and 附件3 self-scores as a careful county computes them (the project's scorer)."""
-    from jnqh.scoring import score_circle  # scoring is heavy and only needed here
+    from jnqh.score.items import score_circle  # scoring is heavy and only needed here
 
     scored = score_circle(circle, Rubric())
     return {

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass
 
 from jnqh import forms
-from jnqh.rubric import Rubric
+from jnqh.score.rubric import Rubric
 from jnqh.samples.xlsx import Target, write_xlsx
 
 # The seed's wording where it differs from the form definition (line breaks of the Word

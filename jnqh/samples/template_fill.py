@@ -1,6 +1,6 @@
 """The project's official template, filled in the way a county lead fills it.
 
-:func:`jnqh.template.write_template` makes the blank workbook in memory (one per county and
+:func:`jnqh.write.template.write_template` makes the blank workbook in memory (one per county and
 number of circles, cached: it is the slow part). The values are then typed into its cells
 by :mod:`jnqh.samples.xlsx_patch`, which keeps the template's styles, validations and
 formulas, and stores the circle names as the results of the header formulas, as Excel does
@@ -17,7 +17,9 @@ from functools import lru_cache
 import python_calamine
 from xlsxwriter.utility import xl_col_to_name
 
-from jnqh import forms, template
+from jnqh import forms
+
+from jnqh.write import template
 from jnqh.samples.xlsx import Target, deliver
 from jnqh.samples.xlsx_patch import patch_xlsx
 

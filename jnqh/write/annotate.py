@@ -21,8 +21,8 @@ from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
 from jnqh.model import FileReport
 from jnqh.names import file_part
 from jnqh.normalize import drop_controls
-from jnqh.workbook import load_book
-from jnqh.xlsxkit import wrapped_lines
+from jnqh.read.workbook import load_book
+from jnqh.write.xlsxkit import wrapped_lines
 
 FILLS = {
     ERROR: PatternFill("solid", fgColor="FFC7CE"),

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from jnqh import forms, issues
-from jnqh.workbook import Unreadable, cell_ref, load_book
+from jnqh.read.workbook import Unreadable, cell_ref, load_book
 
 MULTI_SEPARATOR = "┋"
 # 问卷星 writes -2 for a question skipped by logic and -3 for one not shown; some exports
@@ -88,7 +88,7 @@ def read_survey(path: str | PathLike[str], data: bytes | None = None) -> SurveyF
 def _read_tables(path: Path, problems: list[dict], data: bytes | None = None) -> list[tuple[str, Any, list[list]]] | None:
     """(sheet name, start offset, rows) of every sheet; None, with a problem, when unreadable.
 
-    Read through :func:`jnqh.workbook.load_book`, so an export gets the same safety checks
+    Read through :func:`jnqh.read.workbook.load_book`, so an export gets the same safety checks
     (bombs, entity attacks, passwords) as a county's workbook; its grids start at A1.
     """
     try:

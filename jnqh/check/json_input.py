@@ -17,8 +17,8 @@ from pathlib import Path
 from jnqh import forms, issues
 from jnqh.model import CircleRecord, FileReport, ProjectRecord, Source
 from jnqh.read.context import ReadContext, parse_field, record_parse_problem
-from jnqh.registry import Registry
-from jnqh.validate import validate_circle, validate_projects
+from jnqh.read.registry import Registry
+from jnqh.check.validate import validate_circle, validate_projects
 
 JOINED_KINDS = ("multi", "list", "number_list", "text")  # a JSON list of these reads like "a、b"
 

@@ -12,7 +12,7 @@
 Conventions shared by all three:
 - Every table goes through :func:`_write_table`: frozen header, filter, widths that fit
   Chinese text, number formats, A4 print setup with page numbers.
-- Every cell goes through :class:`~jnqh.consolidate.bulksheet.BulkSheet`, which writes a
+- Every cell goes through :class:`~jnqh.write.bulksheet.BulkSheet`, which writes a
   string as a string (a county's ``=HYPERLINK(…)`` or ``+1+1`` stays text); the workbook
   options switch off formula and URL guessing as well.
 - Percentages are kept as in the forms: numbers 0–100, format ``0.0``, ``（%）`` in the header.
@@ -34,16 +34,16 @@ from xlsxwriter.workbook import Workbook
 
 from jnqh import forms
 from jnqh.atomic import atomic_write
-from jnqh.consolidate import bulksheet
-from jnqh.consolidate.bulksheet import BulkSheet, as_date
+from jnqh.write import bulksheet
+from jnqh.write.bulksheet import BulkSheet, as_date
 from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_STATUS_LABEL, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_STATUS_LABEL, CircleEntry,
     CountyRow, FileEntry, Run,
 )
-from jnqh.flags import round_half_up, usable
-from jnqh.xlsxkit import text_width as _text_width, wrapped_lines
+from jnqh.check.flags import round_half_up, usable
+from jnqh.write.xlsxkit import text_width as _text_width, wrapped_lines
 from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
-from jnqh.rubric import NOT_TYPED, TYPES
+from jnqh.score.rubric import NOT_TYPED, TYPES
 
 CITY = "济宁市"
 AUTHOR = "jnqh"
@@ -604,7 +604,7 @@ def _consolidated_sheets(book: _Book, run: Run) -> None:
     accepted = run.accepted
     names = dict(zip(("overview", "counties", "trend", "circles", "outlets", "scores", "projects", "needs",
                       "issues", "files"), CONSOLIDATED_SHEETS))
-    from jnqh.consolidate.overview import write_overview, write_trend
+    from jnqh.write.overview import write_overview, write_trend
 
     write_overview(book, run, names["overview"], names["counties"], names["trend"])
     _write_counties(book, run, names["counties"])

@@ -2,7 +2,7 @@
 
 Pure functions, no I/O. Points are exact Decimals until the very end (five deductions of
 0.6 are 3.0, not 2.9999999999999996); thresholds compare unrounded values. The numbers
-come from a :class:`~jnqh.rubric.Rubric`, the labels from :mod:`jnqh.forms`. A fact that
+come from a :class:`~jnqh.score.rubric.Rubric`, the labels from :mod:`jnqh.forms`. A fact that
 was not filled earns nothing, and the explanation says so ("未填报「…」") instead of
 silently counting it as zero.
 
@@ -26,7 +26,7 @@ from typing import Any
 
 from jnqh import forms
 from jnqh.batch import gc_paused
-from jnqh.rubric import NOT_TYPED, SERVICE_ITEM, TYPES, Rubric, grade_allows, plain, plain_text
+from jnqh.score.rubric import NOT_TYPED, SERVICE_ITEM, TYPES, Rubric, grade_allows, plain, plain_text
 
 ZERO = Decimal(0)
 TEN_THOUSAND = Decimal(10000)

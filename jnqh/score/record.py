@@ -8,11 +8,11 @@ self-score that differs from the computed one — becomes an issue at the right 
 from __future__ import annotations
 
 from jnqh import forms
-from jnqh.flags import circle_flags, usable
+from jnqh.check.flags import circle_flags, usable
 from jnqh.issues import make
 from jnqh.model import CircleRecord, FileReport, Source
-from jnqh.rubric import Rubric
-from jnqh.scoring import score_circle
+from jnqh.score.rubric import Rubric
+from jnqh.score.items import score_circle
 
 PRESENCE_ITEM = "业态“有没有”"
 
@@ -27,7 +27,7 @@ def score_file(report: FileReport, rubric: Rubric, surveys: dict[str, dict] | No
 
 def score_record(circle: CircleRecord, report: FileReport, rubric: Rubric, projects: list[dict],
                  survey: dict | None) -> dict:
-    """Score `circle` on its usable values: a value with an error on it is left out (jnqh.flags),
+    """Score `circle` on its usable values: a value with an error on it is left out (jnqh.check.flags),
     and is not reported again as missing."""
     flagged = circle_flags(report, circle)
     score = score_circle(usable(circle.data, flagged), rubric, projects=projects, survey=survey)

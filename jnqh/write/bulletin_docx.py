@@ -1,4 +1,4 @@
-"""The 通报 as a .docx in 公文 layout (GB/T 9704), from the blocks of :mod:`jnqh.bulletin`.
+"""The 通报 as a .docx in 公文 layout (GB/T 9704), from the blocks of :mod:`jnqh.write.bulletin`.
 
 Only layout lives here: the words come from the blocks, the numbers from the context.
 A4, margins 37/35/28/26 mm, a grid of 22 lines × 28 characters; title 方正小标宋简体 二号; body
@@ -30,7 +30,7 @@ from lxml import etree
 from jnqh.normalize import drop_controls
 
 if TYPE_CHECKING:
-    from jnqh.bulletin import Block, Bulletin
+    from jnqh.write.bulletin import Block, Bulletin
 
 ACCEPTED_COLOUR = "#2F5597"  # the bar charts (docx and SVG): accepted circles
 TARGET_COLOUR = "#D9D9D9"  # … and the part of the target not yet reached
@@ -119,7 +119,7 @@ def bulletin_docx(bulletin: Bulletin, as_of: dt.date) -> bytes:
 def with_table_captions(blocks: list[Block]) -> list[Block]:
     """Every table numbered and titled: the template's own “^ 表N　…” line just above it, or
     else “表N　<the words of its section heading>” (二、各县市区进展 → 表1　各县市区进展)."""
-    from jnqh.bulletin import Block  # the block type lives with the markup parser
+    from jnqh.write.bulletin import Block  # the block type lives with the markup parser
 
     out: list[Block] = []
     tables, section = 0, ""

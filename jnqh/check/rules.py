@@ -1,7 +1,7 @@
 """The value rules of the forms, each stated once for both checkers.
 
-`jnqh check` (the parsers in :mod:`jnqh.normalize`, the rules in :mod:`jnqh.validate`) and
-the official template's live self-check (:mod:`jnqh.template`, Excel formulas) both take
+`jnqh check` (the parsers in :mod:`jnqh.normalize`, the rules in :mod:`jnqh.check.validate`) and
+the official template's live self-check (:mod:`jnqh.write.template`, Excel formulas) both take
 their conditions from here, so the two cannot drift; tests/test_template_rules.py has a
 real LibreOffice recalculate filled templates and compares the two cell by cell.
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jnqh import issues
-from jnqh.archive import list_archive, read_member, shown_member
-from jnqh.discover import discover, is_word_without_form
+from jnqh.read.archive import list_archive, read_member, shown_member
+from jnqh.read.discover import discover, is_word_without_form
 from jnqh.model import SURVEY_KIND, FileReport
 from jnqh.read import read_file
-from jnqh.registry import Registry
-from jnqh.survey import SurveyFile, read_survey
-from jnqh.workbook import Unreadable
+from jnqh.read.registry import Registry
+from jnqh.read.survey import SurveyFile, read_survey
+from jnqh.read.workbook import Unreadable
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jnqh.model import CircleRecord, FileReport
-from jnqh.render.text import render_check
+from jnqh.write.text import render_check
 
 
 def _points(value) -> str:

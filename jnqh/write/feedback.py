@@ -14,16 +14,17 @@ import datetime as dt
 from pathlib import Path
 
 from jnqh import forms
-from jnqh.consolidate import bulksheet, figures
+from jnqh.consolidate import figures
+from jnqh.write import bulksheet
 from jnqh.consolidate.model import CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, CircleEntry, Run
-from jnqh.consolidate.workbooks import (
+from jnqh.write.workbooks import (
     BUILT_PCT_COL, COUNTY_COLUMNS, DATE, FILE_COLUMNS, FLAG, INT, ISSUE_COLUMNS, ISSUE_RULES, LABEL_CIRCLE,
     LABEL_COUNTY, PROJECT_COLUMNS, PROJECT_RULES, RED, SCORE_COLUMNS, SCORE_RULES, SCORE_VIEW, SOURCE_COLUMNS,
     VALUE, WRAP, Col, _Book, _circle_status, _col_index, _county_values, _file_rows, _issue_rows, _project_rows, _rule_on, _score_rows, _write_table, _write_workbook, rank_text,
 )
 from jnqh.issues import ERROR, Issue
-from jnqh.rubric import NOT_TYPED
-from jnqh.scorecard import fact_place
+from jnqh.score.rubric import NOT_TYPED
+from jnqh.score.record import fact_place
 
 FEEDBACK_SHEETS = ("整改清单", "说明", "生活圈", "评分明细", "问题", "项目", "文件")
 FEEDBACK_ABOUT = (

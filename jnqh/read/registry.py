@@ -16,7 +16,7 @@ from jnqh.issues import Issue, make
 from jnqh.names import file_name_problem
 from jnqh.normalize import circle_key, clean_text, drop_controls, label_key, normalise_county, parse_tick
 from jnqh.read.locate import SheetIndex
-from jnqh.workbook import cell_ref, load_book
+from jnqh.read.workbook import cell_ref, load_book
 
 DEFAULT_REGISTRY = "生活圈名册.xlsx"  # shipped in jnqh/data/
 

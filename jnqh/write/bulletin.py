@@ -5,7 +5,7 @@ Design. Every number comes from the figures stage (:mod:`jnqh.consolidate.figure
 Jinja2 templates (``jnqh/report_templates/``): ``bulletin_text.j2`` writes the whole 通报 as a
 small line markup (``# `` title, ``## `` section heading, ``| a | b |`` table rows, … — the
 markup is described at the top of that template). :func:`parse_blocks` turns that text into
-:class:`Block` records, and the two renderers only lay the blocks out: :mod:`jnqh.bulletin_docx`
+:class:`Block` records, and the two renderers only lay the blocks out: :mod:`jnqh.write.bulletin_docx`
 as a GB/T 9704 公文 page, ``bulletin.html.j2`` as an e-mail-safe page. So the .docx and the
 .html say the same words from one template, and the office can reword the 通报 without Python.
 
@@ -29,12 +29,12 @@ import jinja2
 from markupsafe import Markup
 
 from jnqh import atomic
-from jnqh.bulletin_docx import ACCEPTED_COLOUR, TARGET_COLOUR, bulletin_docx, with_table_captions
+from jnqh.write.bulletin_docx import ACCEPTED_COLOUR, TARGET_COLOUR, bulletin_docx, with_table_captions
 from jnqh.config import BulletinSettings
 from jnqh.consolidate import figures
 from jnqh.consolidate.model import Run
-from jnqh.flags import round_half_up
-from jnqh.rubric import TYPES
+from jnqh.check.flags import round_half_up
+from jnqh.score.rubric import TYPES
 
 TEXT_TEMPLATE = "bulletin_text.j2"
 HTML_TEMPLATE = "bulletin.html.j2"

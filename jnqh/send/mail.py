@@ -29,7 +29,9 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from jnqh import atomic, bulletin, forms
+from jnqh import atomic, forms
+
+from jnqh.write import bulletin
 from jnqh.config import MailSettings
 from jnqh.consolidate import outputs
 from jnqh.consolidate.model import FILE_CONVERT, FILE_UNREADABLE, Run
@@ -37,8 +39,8 @@ from jnqh.names import file_part
 from jnqh.normalize import drop_controls
 
 if TYPE_CHECKING:  # only the types: mail needs no registry or history machinery to import
-    from jnqh.history import History
-    from jnqh.registry import Registry
+    from jnqh.store.history import History
+    from jnqh.read.registry import Registry
 
 COUNTY_TEMPLATE = "mail_county.txt.j2"
 LEADERSHIP_TEMPLATE = "mail_leadership.txt.j2"

@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jnqh import issues
-from jnqh.flags import round_half_up
-from jnqh.check import check_paths
+from jnqh.check.flags import round_half_up
+from jnqh.check.files import check_paths
 from jnqh.issues import Issue
-from jnqh.registry import Registry
-from jnqh.render.text import issue_line
-from jnqh.survey import read_survey, summarise
+from jnqh.read.registry import Registry
+from jnqh.write.text import issue_line
+from jnqh.read.survey import read_survey, summarise
 
 
 @dataclass

@@ -8,7 +8,7 @@ code point) or as letters in a symbol-font run (Wingdings 2 `R`): the latter two
 into the marks they show here, as jnqh.cellformat does for Excel's rich text. A value keeps its
 table, row and column, shown as `表1 第3行第2列` (see Issue.where).
 
-The package has passed jnqh.workbook's zip and XML checks before this module sees it.
+The package has passed jnqh.read.workbook's zip and XML checks before this module sees it.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from jnqh.config import Settings
 from jnqh.consolidate.model import Run
 from jnqh.consolidate.outputs import run_dir
 from jnqh.consolidate.state import run_from_state
-from jnqh.history import History
+from jnqh.store.history import History
 
 
 class RunNotFound(Exception):
@@ -38,7 +38,7 @@ def load_run(settings: Settings, which: str | None = None) -> StoredRun:
 
 
 def rerender_bulletin(settings: Settings, which: str | None = None) -> dict[str, Path]:
-    from jnqh.bulletin import write_bulletin
+    from jnqh.write.bulletin import write_bulletin
 
     stored = load_run(settings, which)
     return write_bulletin(stored.run, stored.folder, settings.report_templates, settings.bulletin)

@@ -21,11 +21,12 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 import jnqh
-from jnqh import forms, rules, issues
+from jnqh import forms, issues
+from jnqh.check import rules
 from jnqh.atomic import atomic_write
 from jnqh.names import file_part
-from jnqh.xlsxkit import wrapped_lines
-from jnqh.rubric import SERVICE_ITEMS
+from jnqh.write.xlsxkit import wrapped_lines
+from jnqh.score.rubric import SERVICE_ITEMS
 
 CITY = "济宁市"
 TEMPLATE_STEM = "一刻钟便民生活圈填报模板"

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from jnqh.consolidate import bulksheet, figures
-from jnqh.consolidate.bulksheet import BulkSheet, as_date
+from jnqh.consolidate import figures
+from jnqh.write import bulksheet
+from jnqh.write.bulksheet import BulkSheet, as_date
 from jnqh.consolidate.model import Run, Target
-from jnqh.consolidate.workbooks import (
+from jnqh.write.workbooks import (
     DATE, FLAG, INT, PCT, RED, SCORE, SERIES_COLOURS, TEXT, TYPE_COLOURS, TYPE_ORDER, Col, _Book, _lines,
     _merged, _print_setup, _row_height, _write_table,
 )
@@ -182,7 +183,7 @@ def _trend_chart(book: _Book, run: Run, sheet: str, *, small: bool):
 
 def _progress_chart(book: _Book, run: Run, sheet: str):
     """Built vs target per county, a horizontal bar chart over 县市区汇总."""
-    from jnqh.consolidate.workbooks import BUILT_COL, COUNTY_COL, TARGET_COL
+    from jnqh.write.workbooks import BUILT_COL, COUNTY_COL, TARGET_COL
 
     chart = book.wb.add_chart({"type": "bar"})
     last = max(len(run.counties), 1)

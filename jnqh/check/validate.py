@@ -11,14 +11,16 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from jnqh import forms, issues, rules
+from jnqh import forms, issues
+
+from jnqh.check import rules
 from jnqh.issues import ERROR
 from jnqh.model import CircleRecord, ProjectRecord, Source
 from jnqh.normalize import label_key, normalise_county, plain_number
 from jnqh.read.context import ReadContext
 
 if TYPE_CHECKING:
-    from jnqh.registry import Registry
+    from jnqh.read.registry import Registry
 
 # Sums are compared after rounding away float noise (0.1 + 0.2).
 _EPSILON = 1e-6
@@ -115,7 +117,7 @@ def _facility(record: CircleRecord, ctx: ReadContext) -> None:
 
 def _outlet_row(record: CircleRecord, ctx: ReadContext, row: dict, path: str, label: str) -> None:
     """The rules of one outlet row (`row`, the record's data at `path`)."""
-    # a value the parser rejected is None here: it raises no second problem (jnqh.rules)
+    # a value the parser rejected is None here: it raises no second problem (jnqh.check.rules)
     outlets, chain, staff = row.get("outlets"), row.get("chain"), row.get("staff_10k")
     if outlets is not None and chain is not None and rules.CHAIN_NOT_OVER_OUTLETS.broken(chain, outlets):
         ctx.add_at("V-CHAIN-GT-OUTLETS", record.source(f"{path}.chain"), field=f"{path}.chain",

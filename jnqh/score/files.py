@@ -2,7 +2,7 @@
 
 A `.json` path holds records in the shape `jnqh check --format json` prints, so records
 can be edited by hand or come from another system; they are read through the same
-normalisation and rules as a workbook (:mod:`jnqh.check_json`), then scored.
+normalisation and rules as a workbook (:mod:`jnqh.check.json_input`), then scored.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from jnqh.check import CheckResult, check_paths
-from jnqh.check_json import load_check_json
-from jnqh.registry import Registry
-from jnqh.rubric import Rubric
-from jnqh.scorecard import score_file
-from jnqh.survey import read_survey, summarise
+from jnqh.check.files import CheckResult, check_paths
+from jnqh.check.json_input import load_check_json
+from jnqh.read.registry import Registry
+from jnqh.score.rubric import Rubric
+from jnqh.score.record import score_file
+from jnqh.read.survey import read_survey, summarise
 
 
 def score_paths(paths: list[Path], *, rubric: Rubric, registry: Registry | None = None,

@@ -52,9 +52,9 @@ import olefile
 import python_calamine
 from defusedxml import ElementTree as SafeElementTree
 
-from jnqh.discover import classify
+from jnqh.read.discover import classify
 from jnqh.cellformat import mark_formats, mark_formats_biff
-from jnqh.wordform import TooLarge, word_tables
+from jnqh.read.wordform import TooLarge, word_tables
 
 MB = 1024 * 1024
 

@@ -4,7 +4,7 @@ Counties often send one .zip made by Windows' "send to compressed folder", which
 Chinese member names in GBK without the zip's UTF-8 flag: such names are decoded as GBK.
 The archive passes the same checks as a workbook's package (file size, the sizes its
 directory declares, deflate ratio, member count, encryption) before any member is inflated,
-and every member is then read through :func:`jnqh.workbook.load_book`'s checks as if it had
+and every member is then read through :func:`jnqh.read.workbook.load_book`'s checks as if it had
 been sent alone. A member is shown as ``archive.zip › folder/member.xlsx``.
 
 Only a member's name is looked at to list it (as discover does for files); members are
@@ -18,8 +18,8 @@ import struct
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from jnqh.discover import classify
-from jnqh.workbook import (
+from jnqh.read.discover import classify
+from jnqh.read.workbook import (
     Unreadable, _check_declared_sizes, _Member, _member_bytes, _read_directory, _read_input,
 )
 

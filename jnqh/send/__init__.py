@@ -1,0 +1,1 @@
+"""The send stage: composing, reviewing and sending the 通报 mails (at most once)."""

@@ -1,0 +1,1 @@
+"""The store: the history of runs (SQLite), parsed files and sent mail."""
