@@ -37,7 +37,7 @@ import python_calamine
 import jnqh
 from jnqh import samples
 from jnqh.demo import registry_circles
-from jnqh.read import read_file
+from jnqh.check.files import check_file
 from jnqh.read.registry import load_registry
 
 AS_OF = dt.date(2024, 4, 30)
@@ -125,7 +125,7 @@ def measure(folder: Path) -> dict[str, tuple[float, float, float]]:
     figures = {}
     for label, paths in file_sets(folder).items():
         rounds = ROUNDS_ONE_FILE if len(paths) == 1 else ROUNDS_MANY_FILES
-        figures[label] = paired_rounds(calamine_read, lambda p: read_file(p, registry=registry, today=AS_OF),
+        figures[label] = paired_rounds(calamine_read, lambda p: check_file(p, registry=registry, today=AS_OF),
                                        paths, rounds)
     return figures
 

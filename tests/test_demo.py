@@ -12,7 +12,7 @@ import python_calamine
 
 from jnqh import demo, forms
 from jnqh.config import CONFIG_NAME, DEFAULT_CONFIG, load_settings
-from jnqh.read import read_file
+from jnqh.check.files import check_file
 from jnqh.read.registry import load_registry, shipped_registry_path
 from jnqh.read.survey import read_survey
 
@@ -115,7 +115,7 @@ def test_every_form_file_reads_with_its_circles(made, registry):
     for item in summary.files:
         if item.kind not in ("template", "seed"):
             continue
-        report = read_file(folder / item.path, registry=registry, today=TODAY)
+        report = check_file(folder / item.path, registry=registry, today=TODAY)
         assert not report.unreadable, item.path
         assert [c.name for c in report.circles] == list(item.circles), item.path
 
@@ -123,7 +123,7 @@ def test_every_form_file_reads_with_its_circles(made, registry):
 def test_odd_files_are_what_they_say(made, registry):
     folder, summary = made
     corrupt = summary.of_kind("corrupt")[0]
-    assert read_file(folder / corrupt.path, registry=registry, today=TODAY).unreadable
+    assert check_file(folder / corrupt.path, registry=registry, today=TODAY).unreadable
     assert (folder / summary.of_kind("pdf")[0].path).read_bytes().startswith(b"%PDF-")
     assert (folder / summary.of_kind("et")[0].path).read_bytes().startswith(b"\xd0\xcf\x11\xe0")
 
@@ -133,7 +133,7 @@ def test_resubmission_pair_newer_file_has_later_date(made, registry):
     name, older, newer = summary.resubmission
     dates = []
     for path in (older, newer):
-        report = read_file(folder / path, registry=registry, today=TODAY)
+        report = check_file(folder / path, registry=registry, today=TODAY)
         dates += [c.data["as_of"] for c in report.circles if c.name == name]
     assert len(dates) == 2 and dates[0] < dates[1]
 
@@ -142,7 +142,7 @@ def test_mistakes_are_where_the_summary_says(made, registry):
     folder, summary = made
     assert {m.kind for m in summary.mistakes} == set(demo.MISTAKES)
     for mistake in summary.mistakes:
-        report = read_file(folder / mistake.path, registry=registry, today=TODAY)
+        report = check_file(folder / mistake.path, registry=registry, today=TODAY)
         assert mistake.circle in [c.name for c in report.circles]
         if mistake.code:
             assert mistake.code in {i.code for i in report.issues}, mistake

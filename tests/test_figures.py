@@ -31,7 +31,7 @@ from jnqh.consolidate import figures
 from jnqh.consolidate.pipeline import Options, consolidate
 from jnqh.demo import make_demo
 from jnqh.check.flags import round_half_up
-from jnqh.read import read_file
+from jnqh.check.files import check_file
 from jnqh.read.registry import load_registry
 from jnqh.targets import DEFAULT_TARGETS, TargetSpec, targets_from_mapping
 
@@ -149,7 +149,7 @@ def test_targets_read_the_same_in_every_output(office):
         assert f"目前{actual}{target['unit']}" in leader
         assert (f"目前为{actual}%" if target["unit"] == "%" else f"目前已完成{actual}个") in text
     satisfaction = next(t for t in summary["targets"] if t["key"] == "satisfaction")
-    upward = {c.data["name"]: c.data for c in read_file(_file(office, "upward"), today=AS_OF).circles}
+    upward = {c.data["name"]: c.data for c in check_file(_file(office, "upward"), today=AS_OF).circles}
     assert upward[CITY_TOTAL]["total"]["satisfaction_pct"] == satisfaction["actual"]
 
 
@@ -166,7 +166,7 @@ def test_people_in_a_10k_cell_reach_no_total_and_go_up_blank(office):
     assert filed > 1000 and "residents_10k" in circle.flags
     valid = [c.data["residents_10k"] for c in run.accepted
              if "residents_10k" not in c.flags and isinstance(c.data.get("residents_10k"), (int, float))]
-    upward = {c.data["name"]: c.data for c in read_file(_file(office, "upward"), today=AS_OF).circles}
+    upward = {c.data["name"]: c.data for c in check_file(_file(office, "upward"), today=AS_OF).circles}
     assert upward[CITY_TOTAL]["residents_10k"] == pytest.approx(sum(valid))
     assert upward[circle.name]["residents_10k"] is None  # left blank for the province
     listed = [r for r in _pending_rows(_file(office, "upward")) if r["生活圈名称"] == circle.name]
@@ -200,7 +200,7 @@ def test_a_future_date_goes_up_blank_and_makes_no_project_overdue(office):
     planted = _mistake(office, "future_date")
     circle = next(c for c in run.accepted if c.data.get("name") == planted.circle)
     assert "as_of" in circle.flags
-    upward = {c.data["name"]: c.data for c in read_file(_file(office, "upward"), today=AS_OF).circles}
+    upward = {c.data["name"]: c.data for c in check_file(_file(office, "upward"), today=AS_OF).circles}
     assert upward[circle.name].get("as_of") is None
     for project in (p for p in run.projects if p["circle"] == circle.name):
         assert project["overdue"] == (project.get("status") != "已完成"

@@ -3,7 +3,7 @@
 Grids are built in code: the project's own template (written by ``jnqh.write.template`` and
 filled in memory, as Excel or WPS would save it) and the seed's Word tables pasted into
 cells. ``read_extras`` is called with circles made here, so these tests do not depend on
-the 附件5 reader; one test goes through ``read_book`` for the wiring.
+the 附件5 reader; one test goes through ``read_book`` (and the check stage) for the wiring.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 
 from jnqh import forms
 from jnqh.model import CircleRecord, Source
+from jnqh.check.files import check_report
 from jnqh.read import read_book
 from jnqh.read.context import ReadContext
 from jnqh.read.extras import read_extras
@@ -501,7 +502,9 @@ def read_made_book(folder, sheets: dict[str, tuple[list, ...]]):
             ws.append(row)
     path = folder / "古槐.xlsx"
     wb.save(path)
-    return read_book(load_book(path), ReadContext(file=path.name, today=TODAY), None)
+    report = read_book(load_book(path), ReadContext(file=path.name, today=TODAY), None)
+    check_report(report, None, TODAY)  # read, then check, as jnqh check does
+    return report
 
 
 def test_read_book_attaches_extras_to_the_circle(tmp_path):

@@ -8,7 +8,7 @@ import lo
 import openpyxl
 import pytest
 
-from jnqh.read import read_file
+from jnqh.check.files import check_file
 from jnqh.read.registry import load_registry
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -21,7 +21,7 @@ def registry():
 
 
 def _read(path, registry):
-    return read_file(path, registry=registry, today=TODAY)
+    return check_file(path, registry=registry, today=TODAY)
 
 
 @pytest.mark.parametrize("name", ["seed_clean.xlsx", "seed_messy.xlsx"])
@@ -217,3 +217,16 @@ def test_text_kinds_class_every_text_of_a_sheet_for_the_readers():
     finally:
         del locate._TEXT_KINDS[name]
         locate._kinds_of.cache_clear()
+
+
+def test_reading_says_what_the_file_holds_and_the_rules_run_after(registry):
+    """Read, then check: the reader reports only what it could not read; the rules (a chain
+    count over the outlets, here) are the check stage's, on the same records."""
+    from jnqh.check.files import check_report
+    from jnqh.read import read_file
+
+    read = read_file(FIXTURES / "seed_messy.xlsx", registry=registry, today=TODAY)
+    assert "V-CHAIN-GT-OUTLETS" not in {i.code for i in read.issues}
+    check_report(read, registry, TODAY)
+    assert "V-CHAIN-GT-OUTLETS" in {i.code for i in read.issues}
+    assert read.to_json() == check_file(FIXTURES / "seed_messy.xlsx", registry=registry, today=TODAY).to_json()

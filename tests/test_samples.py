@@ -13,7 +13,7 @@ import pytest
 import python_calamine
 
 from jnqh import forms, samples
-from jnqh.read import read_file
+from jnqh.check.files import check_file
 from jnqh.read.registry import RegisteredCircle, Registry
 from jnqh.score.rubric import Rubric
 from jnqh.samples import seed_layout
@@ -246,7 +246,7 @@ WRITERS = {
 def _read_back(tmp_path: Path, writer: str, circles: list[dict], projects: list[dict]):
     path = tmp_path / f"{writer}.xlsx"
     WRITERS[writer](path, circles[0]["county"], circles, projects)
-    return read_file(path, registry=_registry(_circles()), today=TODAY)
+    return check_file(path, registry=_registry(_circles()), today=TODAY)
 
 
 @pytest.mark.parametrize("writer", WRITERS)

@@ -13,7 +13,7 @@ import pytest
 
 import lo
 from jnqh import forms, issues
-from jnqh.read import read_file
+from jnqh.check.files import check_file
 from jnqh.write.template import FORM5
 from test_template import fill_good_circle, fill_project, fill_totals, recalculated
 
@@ -88,7 +88,7 @@ def test_template_and_checker_name_the_same_problems(tmp_path, batch):
 
     book = recalculated(tmp_path, fill)
     saved = tmp_path / "out" / "filled.xlsx"
-    report = read_file(saved, today=TODAY)
+    report = check_file(saved, today=TODAY)
     for sheet, name in zip(CIRCLE_SHEETS, batch):
         shown, checked = _template_codes(book[sheet]), _checker_codes(report, sheet)
         assert shown, f"{name}: the template shows nothing"
@@ -108,7 +108,7 @@ def test_overdue_is_judged_against_the_sheets_as_of_in_both(tmp_path):
                      finished=None)  # due after 2024-04-30: not overdue, though it is past today
 
     book = recalculated(tmp_path, fill)
-    report = read_file(tmp_path / "out" / "filled.xlsx", today=TODAY)
+    report = check_file(tmp_path / "out" / "filled.xlsx", today=TODAY)
     overdue_rows = {int(i.cell[1:]) for i in report.issues if i.code == "P-OVERDUE" and i.sheet == PROJECTS}
     ws = book[PROJECTS]
     check = next(c for c in range(1, ws.max_column + 1) if ws.cell(2, c).value == "自查提示")

@@ -493,9 +493,9 @@ def test_city_total_leaves_out_flagged_values_and_says_so():
 
 
 def test_the_reader_reads_the_upward_report_back(out, run):
-    from jnqh.read import read_file
+    from jnqh.check.files import check_file
 
-    report = read_file(out["upward"], today=AS_OF)
+    report = check_file(out["upward"], today=AS_OF)
     names = [c.name for c in report.circles]
     assert len(names) == len(run.accepted) + 1  # every circle, and the city total
     assert names[:-1] == [c.name for c in run.accepted] and CITY_TOTAL_SHEET in names[-1]

@@ -10,7 +10,10 @@ from jnqh import issues
 from jnqh.read.archive import list_archive, read_member, shown_member
 from jnqh.read.discover import discover, is_word_without_form
 from jnqh.model import SURVEY_KIND, FileReport
+from jnqh.batch import gc_paused
+from jnqh.check.validate import validate_circle, validate_projects
 from jnqh.read import read_file
+from jnqh.read.context import ReadContext
 from jnqh.read.registry import Registry
 from jnqh.read.survey import SurveyFile, read_survey
 from jnqh.read.workbook import Unreadable
@@ -102,8 +105,30 @@ def read_submission(path: Path, *, shown_as: str, registry: Registry | None,
     """One file as it arrived: a form workbook, or else perhaps a 附件4 questionnaire export.
 
     `data`: its bytes when it came inside an archive (`path` is then its name there)."""
-    report = read_file(path, shown_as=shown_as, registry=registry, today=today, data=data)
+    report = check_file(path, shown_as=shown_as, registry=registry, today=today, data=data)
     return report, _as_survey(path, shown_as, report, data)
+
+
+def check_file(path: Path, *, shown_as: str | None = None, registry: Registry | None = None,
+               today: dt.date | None = None, data: bytes | None = None) -> FileReport:
+    """Read one workbook, then hold what it says to the rules: read, then check."""
+    today = today or dt.date.today()
+    report = read_file(path, shown_as=shown_as, registry=registry, today=today, data=data)
+    check_report(report, registry, today)
+    return report
+
+
+def check_report(report: FileReport, registry: Registry | None, today: dt.date) -> None:
+    """The rules of jnqh.check.validate on what was read; their issues join the report's."""
+    if report.unreadable:
+        return
+    ctx = ReadContext(file=report.path, today=today, found=report.issues)
+    with gc_paused():
+        for circle in report.circles:
+            validate_circle(circle, ctx, registry)
+        validate_projects(report.projects, ctx, {c.name: c.data.get("as_of") for c in report.circles
+                                                 if c.name and c.data.get("as_of")})
+    report.issues = ctx.found
 
 
 def _as_survey(path: Path, shown: str, report: FileReport, data: bytes | None) -> SurveyFile | None:

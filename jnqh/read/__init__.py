@@ -21,7 +21,6 @@ from jnqh.read.locate import SheetIndex
 from jnqh.read.pasted import rejoin_split_rows
 from jnqh.read.projects import find_header, read_projects
 from jnqh.batch import gc_paused
-from jnqh.check.validate import validate_circle, validate_projects
 from jnqh.read.workbook import Book, Unreadable, load_book
 
 if TYPE_CHECKING:
@@ -30,7 +29,9 @@ if TYPE_CHECKING:
 
 def read_file(path: Path, *, shown_as: str | None = None, registry: Registry | None = None,
               today: dt.date | None = None, data: bytes | None = None) -> FileReport:
-    """Read and check one workbook. Never raises for a bad file: it is reported instead.
+    """Read one workbook: what it says, with the problems of reading it (a value that cannot be
+    read, a label not found). The rules run after, as their own stage (jnqh.check.files).
+    Never raises for a bad file: it is reported instead.
 
     `data`: the workbook's bytes when they come from an archive (`path` is then its name)."""
     shown = shown_as or path.name
@@ -74,10 +75,6 @@ def read_book(book: Book, ctx: ReadContext, registry: Registry | None) -> FileRe
         return report
     read_extras(indexes, circles, ctx, form_sheets)
     _assign_projects(projects, circles, ctx)
-    for circle in circles:
-        validate_circle(circle, ctx, registry)
-    validate_projects(projects, ctx, {c.name: c.data.get("as_of") for c in circles
-                                      if c.name and c.data.get("as_of")})
     report.issues = ctx.found
     return report
 
