@@ -109,7 +109,9 @@ KIND_FORMAT: dict[str, dict] = {
     FLAG: {"align": "center"},
     VALUE: {"text_wrap": True, "align": "left"},  # key–value lists: numbers and text alike
 }
-MIN_WIDTH, MAX_WIDTH, WRAP_WIDTH = 6, 30, 48
+# a circle name is up to ~20 CJK characters: 40 units shows most on one line; +3 because
+# LibreOffice and WPS set CJK a little wider than two digits
+MIN_WIDTH, MAX_WIDTH, WRAP_WIDTH = 6, 40, 48
 HEADER_WRAP = 14  # a header longer than this wraps instead of widening its column
 WIDTH_SAMPLE = 3000  # rows measured for widths; the rest wrap if longer
 LINE_HEIGHT = 15  # points per line of 11-pt text
@@ -233,7 +235,7 @@ def _fit_widths(columns: Sequence[Col], rows: Sequence[Sequence]) -> list[float]
             continue
         content = max((_cell_width(row[c]) for row in sample), default=0)
         header = min(_text_width(col.header), HEADER_WRAP)
-        widths.append(min(max(content, header, MIN_WIDTH), MAX_WIDTH) + 2)
+        widths.append(min(max(content, header, MIN_WIDTH), MAX_WIDTH) + 3)
     return widths
 
 
