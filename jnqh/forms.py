@@ -77,6 +77,13 @@ COUNTY_ALIASES: dict[str, str] = {
     "经济技术开发区": "济宁经济技术开发区",
 }
 
+# 附件4 answers as 问卷星 (the questionnaire service counties use) exports them: a multi-choice
+# question's answers joined with ┋; a question the logic skipped written -3 or "(跳过)", a
+# fill-in left blank -2 or "(空)". The reader and the demo's exports both take them from here.
+SURVEY_MULTI_JOIN = "┋"
+SURVEY_SKIPPED = ("(跳过)", -3)
+SURVEY_BLANK = ("(空)", -2)
+
 # The plan's city-wide targets (提升目标), due 2025-12-31; jnqh.targets makes them settable.
 TARGET_CIRCLES = 120
 TARGET_MAIN_CITY = 80

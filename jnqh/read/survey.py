@@ -19,10 +19,11 @@ from typing import Any, Iterable
 from jnqh import forms, issues
 from jnqh.read.workbook import Unreadable, cell_ref, load_book
 
-MULTI_SEPARATOR = "┋"
-# 问卷星 writes -2 for a question skipped by logic and -3 for one not shown; some exports
-# write the words instead.
-SKIPPED = frozenset({"-2", "-3", "(跳过)", "（跳过）", "(空)", "（空）"})
+MULTI_SEPARATOR = forms.SURVEY_MULTI_JOIN
+# Answers that say "no answer" (forms.SURVEY_SKIPPED / SURVEY_BLANK), as the number, the
+# words, or the words in full-width brackets.
+SKIPPED = frozenset(variant for text, number in (forms.SURVEY_SKIPPED, forms.SURVEY_BLANK)
+                    for variant in (str(number), text, text.replace("(", "（").replace(")", "）")))
 _NUMBERED = re.compile(r"^\s*(\d+)\s*[、.．:：)）]\s*")
 _SPACES = re.compile(r"\s+")
 _RESIDENCE_WORD = "居住"

@@ -20,10 +20,9 @@ from jnqh.samples.xlsx import Target, deliver, write_xlsx
 
 SINGLE, MULTI, FILL = "single", "multi", "fill"
 METADATA = ("序号", "提交答卷时间", "所用时间", "来自IP", "来源", "来源详情")
-JOIN = "┋"  # how 问卷星 joins the answers of a multi-choice question
-# 问卷星 writes -3 (or "(跳过)") for a question skipped, -2 (or "(空)") for a blank fill-in.
-SKIPPED_TEXT, SKIPPED_NUMBER = "(跳过)", -3
-BLANK_TEXT, BLANK_NUMBER = "(空)", -2
+JOIN = forms.SURVEY_MULTI_JOIN  # 问卷星's conventions are defined once, in jnqh.forms
+SKIPPED_TEXT, SKIPPED_NUMBER = forms.SURVEY_SKIPPED
+BLANK_TEXT, BLANK_NUMBER = forms.SURVEY_BLANK
 
 
 @dataclass(frozen=True)
