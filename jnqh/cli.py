@@ -338,15 +338,16 @@ def report(run: str | None, config: Path | None) -> None:
 @click.option("--send", is_flag=True, help="真正发送（默认只写出 .eml 供检查）。")
 @click.option("--resend-unknown", is_flag=True,
               help="与 --send 一起用：重发上次“结果不明”的邮件（服务器没有确认，对方可能已经收到）。")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="输出格式。")
 @config_option
-def mail(run: str | None, send: bool, resend_unknown: bool, config: Path | None) -> None:
+def mail(run: str | None, send: bool, resend_unknown: bool, fmt: str, config: Path | None) -> None:
     """准备各县市区和领导的邮件（反馈表、汇总表、通报）；加 --send 才发送，同一封信不会重复发送。
 
     RUN：截至日期或期数，默认最新一期。SMTP 设置在配置文件 [mail] 中，密码取环境变量 JNQH_SMTP_PASSWORD。
     """
     from jnqh.consolidate.lock import Busy, run_lock
     from jnqh.store.history import History
-    from jnqh.send.mail import UnsafeMailFolder, mail_summary, prepare_mail, send_mail, write_eml
+    from jnqh.send.mail import UnsafeMailFolder, mail_json, mail_summary, prepare_mail, send_mail, write_eml
     from jnqh.store.runs import RunNotFound, load_run
 
     settings = _settings(config)
@@ -359,8 +360,12 @@ def mail(run: str | None, send: bool, resend_unknown: bool, config: Path | None)
         written = write_eml(plan, templates=settings.report_templates)
     except UnsafeMailFolder as err:
         raise click.UsageError(str(err)) from err
-    click.echo(mail_summary(plan, settings.report_templates))
-    click.echo(f"邮件已写出到 {written[-1].parent}（{len(plan.messages)} 封）。")
+    if fmt == "json" and not send:
+        _echo_json(mail_json(plan, written))
+        sys.exit(EXIT_DATA if plan.problems else EXIT_OK)
+    if fmt != "json":
+        click.echo(mail_summary(plan, settings.report_templates))
+        click.echo(f"邮件已写出到 {written[-1].parent}（{len(plan.messages)} 封）。")
     if not send:
         click.echo("检查无误后，加 --send 发送。")
         sys.exit(EXIT_DATA if plan.problems else EXIT_OK)
@@ -371,9 +376,12 @@ def mail(run: str | None, send: bool, resend_unknown: bool, config: Path | None)
     except Busy as err:
         click.echo(str(err), err=True)
         sys.exit(EXIT_USAGE)
-    for line in sent.lines():
-        click.echo(line)
-    click.echo(sent.summary())
+    if fmt == "json":
+        _echo_json(mail_json(plan, written, sent))
+    else:
+        for line in sent.lines():
+            click.echo(line)
+        click.echo(sent.summary())
     sys.exit(EXIT_OK if sent.ok and not plan.problems else EXIT_DATA)
 
 

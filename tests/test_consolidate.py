@@ -210,5 +210,9 @@ def test_report_and_mail_rerender_a_stored_run(fresh):
     result = runner.invoke(cli, ["mail", "--config", config])
     assert "微山县" in result.output  # the county without an address is reported
     assert len(list((fresh / "outbox" / "2024-05-06" / "邮件").glob("*.eml"))) >= 12
+    result = runner.invoke(cli, ["mail", "--config", config, "--format", "json"])
+    payload = json.loads(result.output)
+    assert result.exit_code == 1 and len(payload["messages"]) >= 12
+    assert any(p["code"] == "M-NO-ADDRESS" and "微山县" in p["message"] for p in payload["problems"])
     result = runner.invoke(cli, ["report", "第9期", "--config", config])
     assert result.exit_code == 2 and "找不到汇总" in result.output

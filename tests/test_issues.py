@@ -7,7 +7,7 @@ from pathlib import Path
 from jnqh import issues
 
 DOC = Path(__file__).parent.parent / "docs" / "问题代码.md"
-CODE_SHAPE = re.compile(r"^[FRVPXSQ]-[A-Z0-9-]+$")
+CODE_SHAPE = re.compile(r"^[FRVPXSQM]-[A-Z0-9-]+$")  # M: mail
 
 
 def test_reference_page_is_generated_from_the_catalogue():

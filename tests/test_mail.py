@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import json
 import re
 import shutil
 import socket
@@ -131,21 +132,23 @@ def test_one_message_per_county_and_one_to_the_leadership(run, run_dir):
         "济宁市一刻钟便民生活圈汇总_20240430.xlsx", "通报_20240430.docx"]
     # 曲阜市 sent nothing, so it has no feedback workbook: it gets the 通报, and it is said
     assert plan.messages[2].attachments == [("通报_20240430.docx", (run_dir / "通报_20240430.docx").stat().st_size)]
-    assert plan.problems == [f"没有找到曲阜市的反馈表（{run_dir / '反馈' / '曲阜市_反馈_20240430.xlsx'}），"
-                             "给曲阜市的邮件只附通报。"]
+    assert [(p.code, p.message) for p in plan.problems] == [
+        ("M-NO-FEEDBACK", f"没有找到曲阜市的反馈表（{run_dir / '反馈' / '曲阜市_反馈_20240430.xlsx'}），给曲阜市的邮件只附通报")]
 
 
 def test_a_county_without_an_address_is_reported_not_guessed(run, run_dir):
     plan = mail.prepare_mail(run, run_dir, sample_registry(with_addresses=False), settings_for(), None)
     assert "曲阜市" not in [m.party for m in plan.messages]
-    assert any("曲阜市" in p and "联系人" in p and "邮箱" in p for p in plan.problems)
+    assert any(p.code == "M-NO-ADDRESS" and "曲阜市" in p.message and "联系人" in p.message for p in plan.problems)
     assert all("qufu" not in r for m in plan.messages for r in m.recipients)
 
 
 def test_no_leadership_address_is_reported(run, run_dir):
     plan = mail.prepare_mail(run, run_dir, sample_registry(), settings_for(leadership=("not-an-address",)))
     assert "领导" not in [m.party for m in plan.messages]
-    assert any("not-an-address" in p for p in plan.problems) and any("leadership" in p for p in plan.problems)
+    leadership = [p for p in plan.problems if "LEADERSHIP" in p.code]
+    assert [p.code for p in leadership] == ["M-BAD-LEADERSHIP", "M-NO-LEADERSHIP"]
+    assert "not-an-address" in leadership[0].message and "leadership" in leadership[1].message
 
 
 def test_messages_are_deterministic(run, run_dir):
@@ -368,3 +371,14 @@ def test_starttls_then_login(run, run_dir, history, smtp_server, certificate):
                             tls_context=client_context, pause=0)
     assert report.ok and len(handler.received) == 5
     assert logins == [True]  # the password went over TLS
+
+
+def test_mail_json_lists_messages_and_problems_with_codes(run, run_dir, tmp_path):
+    plan = mail.prepare_mail(run, run_dir, sample_registry(with_addresses=False), settings_for(), None)
+    written = mail.write_eml(plan)
+    payload = json.loads(json.dumps(mail.mail_json(plan, written), ensure_ascii=False))
+    assert [m["party"] for m in payload["messages"]] == [m.party for m in plan.messages]
+    assert "M-NO-ADDRESS" in {p["code"] for p in payload["problems"]}
+    assert all(p["severity"] == "warning" and p["message"] and p["hint"] for p in payload["problems"])
+    assert all(Path(p).exists() for p in payload["eml"])
+

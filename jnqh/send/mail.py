@@ -35,6 +35,7 @@ from jnqh.write import bulletin
 from jnqh.config import MailSettings
 from jnqh.consolidate import outputs
 from jnqh.consolidate.model import FILE_CONVERT, FILE_UNREADABLE, Run
+from jnqh.issues import Issue, make
 from jnqh.names import file_part
 from jnqh.normalize import drop_controls
 
@@ -59,20 +60,13 @@ LINE_MAX = 78  # header lines folded to this length (RFC 5322)
 MAIL_POLICY = policy.SMTP.clone(refold_source="none")
 CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
 
+# Where a mail problem is to be fixed (the problems themselves are catalogue Issues, M- codes).
+REGISTRY_FILE, CONFIG_FILE = "生活圈名册", "jnqh.toml"
 # What this module tells the user (Chinese); message wording is in the templates.
 TEXT = {
     "leadership": "领导",
-    "no_address": "{county}在名册“联系人”表中没有邮箱，未生成给{county}的邮件。"
-                  "请在名册的“联系人”表中填写{county}的邮箱后重新运行 jnqh mail。",
-    "bad_address": "{county}在名册“联系人”表中的邮箱“{address}”格式不对，已跳过这个地址，请改正名册。",
-    "bad_person": "{county}在名册“联系人”表中的联系人姓名含有换行或控制字符，已按“{person}”使用，请改正名册。",
     "unsafe_folder": "邮件文件夹 {folder} 是一个链接（快捷方式）或不是文件夹，为安全起见 jnqh 不通过它写入或删除文件。"
                      "请删除它后重新运行 jnqh mail",
-    "bad_leadership": "jnqh.toml 的 [mail] leadership 中的邮箱“{address}”格式不对，已跳过。",
-    "no_leadership": "jnqh.toml 的 [mail] 中没有设置 leadership（接收汇总表的领导邮箱），未生成给领导的邮件。",
-    "no_feedback": "没有找到{county}的反馈表（{path}），给{county}的邮件只附通报。",
-    "no_bulletin": "没有找到通报（{path}），邮件中不附通报。请先运行 jnqh report。",
-    "no_workbook": "没有找到汇总表（{path}），给领导的邮件中不附汇总表。",
     "report": "发送 {sent} 个收件人，跳过 {skipped} 个（已发送过），失败 {failed} 个。",
     "report_unknown": "发送 {sent} 个收件人，跳过 {skipped} 个（已发送过），失败 {failed} 个，"
                       "结果不明 {unknown} 个（没有重发，见上）。",
@@ -127,7 +121,7 @@ class MailPlan:
     run_number: int
     run_dir: Path
     messages: list[PreparedMessage] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # Chinese sentences
+    problems: list[Issue] = field(default_factory=list)  # the catalogue's M- codes
 
 
 # ---------------------------------------------------------------------------
@@ -143,7 +137,7 @@ def prepare_mail(run: Run, run_dir: Path, registry: Registry, settings: MailSett
     env = _environment(templates)
     bulletin_file = _attachment(run, run_dir, bulletin.file_name(run, ".docx"))
     if bulletin_file is None:
-        plan.problems.append(TEXT["no_bulletin"].format(path=run_dir / bulletin.file_name(run, ".docx")))
+        plan.problems.append(make("M-NO-BULLETIN", file=str(run_dir), path=run_dir / bulletin.file_name(run, ".docx")))
     compose = functools.partial(_compose, run=run, report=report, env=env, settings=settings,
                                 templates=templates)
     for county in mail_counties(run, registry):
@@ -169,12 +163,12 @@ def _county_message(county: str, run: Run, run_dir: Path, registry: Registry, pl
                     bulletin_file: Attachment | None, compose) -> PreparedMessage | None:
     recipients = _county_addresses(county, registry, plan.problems)
     if not recipients:
-        plan.problems.append(TEXT["no_address"].format(county=county))
+        plan.problems.append(make("M-NO-ADDRESS", file=REGISTRY_FILE, county=county))
         return None
     relative = outputs.FEEDBACK.format(county=file_part(county), tag=run.date_tag)
     feedback = _attachment(run, run_dir, relative)
     if feedback is None:
-        plan.problems.append(TEXT["no_feedback"].format(county=county, path=run_dir / relative))
+        plan.problems.append(make("M-NO-FEEDBACK", file=str(run_dir), county=county, path=run_dir / relative))
     attachments = [a for a in (feedback, bulletin_file) if a is not None]
     extra = {"county": county, "has_feedback": feedback is not None,
              "missing": county in run.missing_counties,
@@ -191,31 +185,33 @@ def _leadership_message(run: Run, run_dir: Path, settings: MailSettings, plan: M
         if ADDRESS.match(address.strip()):
             recipients.append(Address(addr_spec=address.strip()))
         else:
-            plan.problems.append(TEXT["bad_leadership"].format(address=address))
+            plan.problems.append(make("M-BAD-LEADERSHIP", file=CONFIG_FILE, value=address))
     if not recipients:
-        plan.problems.append(TEXT["no_leadership"])
+        plan.problems.append(make("M-NO-LEADERSHIP", file=CONFIG_FILE))
         return None
     relative = outputs.CONSOLIDATED.format(tag=run.date_tag)
     workbook = _attachment(run, run_dir, relative)
     if workbook is None:
-        plan.problems.append(TEXT["no_workbook"].format(path=run_dir / relative))
+        plan.problems.append(make("M-NO-WORKBOOK", file=str(run_dir), path=run_dir / relative))
     attachments = [a for a in (workbook, bulletin_file) if a is not None]
     extra = {"has_workbook": workbook is not None}
     return compose(LEADERSHIP_TEMPLATE, TEXT["leadership"], recipients, attachments, extra)
 
 
-def _county_addresses(county: str, registry: Registry, problems: list[str]) -> list[Address]:
+def _county_addresses(county: str, registry: Registry, problems: list[Issue]) -> list[Address]:
     """The county's addresses from the 联系人 sheet (a cell may hold several); bad ones reported."""
     found: dict[str, Address] = {}
     for contact in registry.contacts_of(county):
         person = _one_line(contact.person)
         if _breaks_lines(contact.person or ""):
-            problems.append(TEXT["bad_person"].format(county=county, person=person))
+            problems.append(make("M-BAD-PERSON", file=REGISTRY_FILE, sheet=forms.REGISTRY_CONTACTS_SHEET,
+                                 county=county, person=person))
         for address in ADDRESS_SEPARATORS.split(contact.email or ""):
             if not address:
                 continue
             if not ADDRESS.match(address):
-                problems.append(TEXT["bad_address"].format(county=county, address=address))
+                problems.append(make("M-BAD-ADDRESS", file=REGISTRY_FILE, sheet=forms.REGISTRY_CONTACTS_SHEET,
+                                     county=county, value=address))
                 continue
             found.setdefault(address.lower(), Address(display_name=person, addr_spec=address))
     return list(found.values())
@@ -420,6 +416,23 @@ def mail_summary(plan: MailPlan, templates: Path | None = None) -> str:
     return bulletin.render_template(_environment(templates), SUMMARY_TEMPLATE, {
         "number": plan.run_number, "messages": plan.messages, "problems": plan.problems,
         "folder": MAIL_FOLDER})
+
+
+def mail_json(plan: MailPlan, written: list[Path], sent: "SendReport | None" = None) -> dict:
+    """``jnqh mail --format json``: the messages, the .eml files, the problems (catalogue Issues
+    with their codes) and, after ``--send``, what happened to each recipient."""
+    payload = {
+        "number": plan.run_number,
+        "messages": [{"party": m.party, "recipients": list(m.recipients), "subject": m.subject,
+                      "attachments": [{"name": n, "bytes": size} for n, size in m.attachments]}
+                     for m in plan.messages],
+        "eml": [str(p) for p in written],
+        "problems": [dict(i.to_json(), file=i.file) for i in plan.problems],
+    }
+    if sent is not None:
+        payload["deliveries"] = [{"party": d.party, "recipient": d.recipient, "status": d.status, "note": d.note}
+                                 for d in sent.deliveries]
+    return payload
 
 
 # ---------------------------------------------------------------------------
