@@ -36,14 +36,20 @@ def _registry(settings: Settings):
     try:
         registry = load_registry(settings.registry)
     except Unreadable as err:
-        raise _registry_error(settings, err.code) from err
+        raise _registry_error(settings, err.code, err.detail) from err
     for problem in registry.problems:
         click.echo(issue_line(problem), err=True)
     return registry
 
 
-def _registry_error(settings: Settings, code: str) -> click.UsageError:
-    return click.UsageError(f"生活圈名册 {settings.registry} 无法读取（{code}），请检查配置中的 registry 路径")
+def _registry_error(settings: Settings, code: str, detail: dict | None = None) -> click.UsageError:
+    from jnqh import issues
+
+    kind = issues.KIND.get(code)
+    if kind is None:
+        return click.UsageError(f"生活圈名册 {settings.registry} 无法读取（{code}），请检查配置中的 registry 路径")
+    issue = issues.make(code, file=str(settings.registry), **(detail or {}))
+    return click.UsageError(f"生活圈名册 {settings.registry}：{issue.message}。{issue.hint}。")
 
 
 config_option = click.option(
@@ -215,7 +221,7 @@ def consolidate(inbox: Path | None, outbox: Path | None, as_of: dt.datetime | No
     except InboxMissing as err:
         raise click.UsageError(str(err)) from err
     except RegistryUnreadable as err:
-        raise _registry_error(settings, err.args[0]) from err
+        raise _registry_error(settings, *err.args) from err
     except Busy as err:
         click.echo(str(err), err=True)
         sys.exit(EXIT_USAGE)

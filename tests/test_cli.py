@@ -152,3 +152,18 @@ def test_a_questionnaire_export_is_recognised_not_called_broken(tmp_path):
     samples.write_survey_export(tmp_path / "问卷.xlsx", samples.make_survey_rows(random.Random(1), circle, 30, 90))
     result = CliRunner().invoke(cli, ["check", str(tmp_path)])
     assert result.exit_code == 0 and "附件4 满意度问卷，30 份答卷" in result.output
+
+
+def test_a_registry_whose_tables_are_not_recognised_is_a_chinese_message(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "名单"
+    book.active.append(["区县", "名字"])  # neither 县市区 nor 生活圈名称
+    book.active.append(["任城区", "古槐街道一刻钟便民生活圈"])
+    book.save(tmp_path / "名册.xlsx")
+    (tmp_path / "jnqh.toml").write_text('registry = "名册.xlsx"\n', encoding="utf-8")
+    (tmp_path / "inbox").mkdir()
+    result = CliRunner().invoke(cli, ["consolidate", "--config", str(tmp_path / "jnqh.toml")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "没有找到生活圈表" in result.output and "名单" in result.output and "县市区" in result.output

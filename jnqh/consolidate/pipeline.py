@@ -39,7 +39,8 @@ class InboxMissing(Exception):
 
 
 class RegistryUnreadable(Exception):
-    """The registry the settings name cannot be read (a usage error); args: the reason code."""
+    """The registry the settings name cannot be read (a usage error); args: the reason's code
+    and its detail (the catalogue's message says it in Chinese)."""
 
 
 @dataclass
@@ -100,7 +101,7 @@ def _new_run(listing: Listing, registry: Registry | None, settings: Settings, op
         try:
             registry = load_registry(settings.registry)
         except Unreadable as err:
-            raise RegistryUnreadable(err.code) from err
+            raise RegistryUnreadable(err.code, err.detail) from err
     intake = read_inbox(listing, registry=registry, registry_path=settings.registry, today=options.as_of,
                         history=history, workers=options.workers, progress=options.progress)
     run = build_run(intake, registry, settings, options.as_of, history)

@@ -16,7 +16,7 @@ from jnqh.issues import Issue, make
 from jnqh.names import file_name_problem
 from jnqh.normalize import circle_key, clean_text, drop_controls, label_key, normalise_county, parse_tick
 from jnqh.read.locate import SheetIndex
-from jnqh.read.workbook import cell_ref, load_book
+from jnqh.read.workbook import Unreadable, cell_ref, load_book
 
 DEFAULT_REGISTRY = "生活圈名册.xlsx"  # shipped in jnqh/data/
 
@@ -104,6 +104,8 @@ def load_registry(path: Path | str | None = None) -> Registry:
         rows = _table(index, forms.REGISTRY_CONTACT_COLUMNS, required=("county", "email"))
         contacts += [_contact(row) for row in rows if row.get("county")]
         problems += _text_problems(index, forms.REGISTRY_CONTACT_COLUMNS, ("county", "email"), path.name)
+    if not circles:  # no sheet is a circle table: every circle would read as unknown
+        raise Unreadable("R-REGISTRY-TABLE", {"sheets": "、".join(g.name for g in book.sheets)})
     return Registry([c for c in circles if c], contacts, source=str(path), problems=problems)
 
 
