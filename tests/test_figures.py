@@ -143,6 +143,7 @@ def test_targets_read_the_same_in_every_output(office):
     for target in summary["targets"]:
         row = shown[target["label"]]
         assert (row[1], row[2], row[3]) == (target["target"], target["actual"], target["unit"])
+        assert row[6] == target["standing"]  # the same verdict in 总览 and run.json (and the terminal)
         assert row[4] == dt.datetime(2025, 12, 31)
         actual = bulletin.num(target["actual"])
         assert f"{target['label']}：目标{bulletin.num(target['target'])}{target['unit']}" in leader
@@ -424,6 +425,27 @@ def test_the_fix_list_comes_first_with_a_deadline_and_the_rank(office):
     assert f"错误{errors}处" in note and errors == next(r.errors for r in run.counties if r.county == "任城区")
     assert [r["序号"] for r in rows] == list(range(1, len(rows) + 1))
     assert rows[0]["类别"] == "错误" and rows[0]["工作表"] and rows[0]["单元格"]
+
+
+def test_the_fix_lists_counts_are_the_figures_and_files_are_not_errors(office):
+    for row in office["run"].counties:
+        if not row.files:
+            continue
+        note, rows = _fix_sheet(office, row.county)
+        if rows:
+            assert f"错误{row.errors}处" in note and f"逾期项目{row.overdue}个" in note
+            assert f"未达标生活圈{row.accepted - row.built}个" in note
+        assert all(r["类别"] == "文件" for r in rows if "无法使用" in (r["问题"] or ""))
+
+
+def test_chain_share_leaves_out_a_flagged_total():
+    run = sample_run()
+    circle = run.accepted[0]
+    share = figures.chain_share(circle)
+    total = circle.data["total"]
+    assert share == round_half_up(100 * total["chain"] / total["outlets"])
+    circle.flags = {"total.outlets": {"code": "V-TOTAL-MISMATCH", "value": str(total["outlets"])}}
+    assert figures.chain_share(circle) is None
 
 
 def test_each_problem_is_listed_once_and_points_to_the_sheet_it_belongs_to(office):

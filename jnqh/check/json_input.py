@@ -117,9 +117,7 @@ def _parse(spec, value, path: str, ctx: ReadContext, source: Source):
 
 
 def _tick(value, path: str, sheet: str, ctx: ReadContext) -> bool | None:
+    """A 附件2 有/无 answer: a bool as it stands, anything else read like a 是/否 cell."""
     if value is None or isinstance(value, bool):
         return value
-    result = parse_field(forms.Field(path, forms.field_label(path), forms.YESNO), value)
-    record_parse_problem(ctx, result, forms.Field(path, forms.field_label(path), forms.YESNO), Source(sheet, ""),
-                         path, value)
-    return result.value
+    return _parse(forms.Field(path, forms.field_label(path), forms.YESNO), value, path, ctx, Source(sheet, ""))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jnqh.consolidate.model import CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, Run
-from jnqh.consolidate.figures import run_counts
+from jnqh.consolidate.figures import run_counts, target_standing
 from jnqh.consolidate.state import shallow
 
 
@@ -22,7 +22,7 @@ def run_summary(run: Run) -> dict:
         },
         "circles": _circle_counts(run),
         "types": run.type_counts,
-        "targets": [dict(shallow(t), met=t.met, change=t.change) for t in run.targets],
+        "targets": [dict(shallow(t), met=t.met, change=t.change, standing=target_standing(t)) for t in run.targets],
         "counties": [shallow(row) for row in run.counties],
         "city": shallow(run.city) if run.city else None,
         "missing_counties": run.missing_counties,

@@ -39,7 +39,7 @@ CIRCLE_COLUMNS = (Col(LABEL_CIRCLE), Col("状态"), Col(forms.CIRCLE_FIELD["as_o
                   *(col for col, _ in SCORE_VIEW), *SOURCE_COLUMNS)
 STANDING_COLUMNS = (Col("项目"), Col("内容", VALUE, 80))
 FACTS_NAMED = 4  # missing facts named per form before "等"
-KIND_ERROR, KIND_FILL, KIND_CHECK, KIND_OVERDUE, KIND_TYPE = "错误", "补填", "提醒", "逾期", "未达标"
+KIND_FILE, KIND_ERROR, KIND_FILL, KIND_CHECK, KIND_OVERDUE, KIND_TYPE = "文件", "错误", "补填", "提醒", "逾期", "未达标"
 FILL_CODE, OVERDUE_CODE = "S-FACT-MISSING", "P-OVERDUE"
 
 
@@ -78,7 +78,7 @@ def _fix_list(book: _Book, run: Run, county: str, name: str) -> None:
     rows = fix_rows(run, county)
     caption = (f"第{run.number}期（截至 {run.as_of.isoformat()}）", f"{county}报送整改清单", fix_heading(run, county, rows))
     _write_table(book, name, FIX_COLUMNS, [[i, *row] for i, row in enumerate(rows, start=1)],
-                 caption=caption, rules=((_rule_on(1, f'="{KIND_ERROR}"'), RED),))
+                 caption=caption, rules=((f'=OR($B{{row}}="{KIND_ERROR}",$B{{row}}="{KIND_FILE}")', RED),))
 
 
 def fix_heading(run: Run, county: str, rows: list[list]) -> str:
@@ -91,9 +91,13 @@ def fix_heading(run: Run, county: str, rows: list[list]) -> str:
                 "（及附件2、附件3、促消费活动），报送前先用模板的“自查”表核对。")
     if not rows:
         return f"本期报送未发现需要整改的问题。{rank_text(run, row)}。"
-    counts = {kind: sum(1 for r in rows if r[0] == kind) for kind in (KIND_ERROR, KIND_FILL, KIND_OVERDUE, KIND_TYPE)}
-    return (f"请于{deadline}前逐条改正后重新报送。本期共有错误{counts[KIND_ERROR]}处、需补填的评分信息"
-            f"{counts[KIND_FILL]}处、逾期项目{counts[KIND_OVERDUE]}个、未达标生活圈{counts[KIND_TYPE]}个；"
+    # the counts are the figures stage's, as the 通报 and 县市区汇总 give them; only the facts to
+    # fill are this list's own
+    fills = sum(1 for r in rows if r[0] == KIND_FILL)
+    broken = sum(1 for r in rows if r[0] == KIND_FILE)
+    files = f"无法使用的文件{broken}个、" if broken else ""
+    return (f"请于{deadline}前逐条改正后重新报送。本期共有{files}错误{row.errors}处、需补填的评分信息"
+            f"{fills}处、逾期项目{row.overdue}个、未达标生活圈{row.accepted - row.built}个；"
             f"{rank_text(run, row)}。")
 
 
@@ -116,9 +120,9 @@ def fix_rows(run: Run, county: str) -> list[list]:
         kind = KIND_ERROR if issue.severity == ERROR else KIND_OVERDUE if issue.code == OVERDUE_CODE else KIND_CHECK
         rows.append([kind, _circle(issue, circle_of), issue.sheet, issue.cell, issue.message, issue.hint])
     fills = _fill_rows([i for i in issues if i.code == FILL_CODE], circle_of)
-    order = {KIND_ERROR: 0, KIND_CHECK: 2, KIND_OVERDUE: 3}
+    order = {KIND_FILE: 0, KIND_ERROR: 1, KIND_CHECK: 2, KIND_OVERDUE: 3}
     rows = sorted(rows, key=lambda r: order[r[0]])  # stable: each kind keeps the sheet and cell order
-    split = sum(1 for r in rows if r[0] == KIND_ERROR)
+    split = sum(1 for r in rows if r[0] in (KIND_FILE, KIND_ERROR))
     return [*rows[:split], *fills, *rows[split:], *_not_typed_rows(run, county)]
 
 
@@ -141,7 +145,7 @@ def _broken_rows(run: Run, county: str) -> list[list]:
     shown = {g["county"] for g in figures.unreplaced_broken_files(run)}
     if county not in shown:
         return []
-    return [[KIND_ERROR, None, None, None, f"文件“{f.path}”无法使用：{_plain_reason(f.reason)}",
+    return [[KIND_FILE, None, None, None, f"文件“{f.path}”无法使用：{_plain_reason(f.reason)}",
              "用统一模板另存为 .xlsx 后重新报送"] for f in run.files
             if f.county == county and f.status in figures.BROKEN]
 

@@ -13,7 +13,7 @@ from typing import Any
 from jnqh.consolidate import figures
 from jnqh.write import bulksheet
 from jnqh.write.bulksheet import BulkSheet, as_date
-from jnqh.consolidate.model import Run, Target
+from jnqh.consolidate.model import Run
 from jnqh.write.workbooks import (
     DATE, FLAG, INT, PCT, RED, SCORE, SERIES_COLOURS, TEXT, TYPE_COLOURS, TYPE_ORDER, Col, _Book, _lines,
     _merged, _print_setup, _row_height, _write_table,
@@ -70,7 +70,7 @@ def _targets(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:
     standing_width = sum(WIDTHS[STANDING_FIRST:STANDING_LAST + 1])
     for t in run.targets:
         kind = INT if t.unit == "个" else PCT
-        standing = target_standing(t)
+        standing = figures.target_standing(t)
         ws.height(r, _row_height(max(_lines(standing, standing_width), _lines(t.label, WIDTHS[0]))))
         ws.put(r, 0, bulksheet.TEXT, t.label, book.fmt(TEXT))
         for c, value in ((1, t.target), (2, t.actual)):
@@ -87,22 +87,6 @@ def _targets(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:
             ws.put(r, 0, bulksheet.TEXT, f"注：{t.label}{t.note}。", book.fmt("note"))
             r += 1
     return r
-
-
-def target_standing(target: Target) -> str:
-    """已达到 / 未达到，尚差 39 个，期限已过 / 未达到，尚差 2.7 个百分点，还有 12 个月."""
-    if target.actual is None:
-        return "无数据"
-    if target.met:
-        return "已达到"
-    gap = f"尚差 {target.gap:g} {'个百分点' if target.unit == '%' else target.unit}"
-    if target.passed:
-        return f"未达到，{gap}，期限已过"
-    if target.months_left:
-        return f"未达到，{gap}，还有 {target.months_left} 个月"
-    if target.days_left is not None:
-        return f"未达到，{gap}，还有 {target.days_left} 天"
-    return f"未达到，{gap}"
 
 
 def _ranking(book: _Book, ws: BulkSheet, run: Run, r: int) -> int:

@@ -41,11 +41,13 @@ def render_summary(summary: dict, outbox: Path, *, reused_files: int = 0, confir
 
 
 def _target_line(target: dict) -> str:
+    """A target as the summary states it: its figure, and the figures stage's own verdict."""
     unit = target["unit"]
     actual = "—" if target["actual"] is None else f"{target['actual']:g}{unit}"
-    deadline = target.get("deadline")
-    due = f"，期限 {deadline}" + ("，已过" if target.get("passed") else "") if deadline else ""
-    line = f"  {target['label']}：{actual}（目标 {target['target']:g}{unit}{due}）" + ("，已达标" if target["met"] else "")
+    due = f"，期限 {target['deadline']}" if target.get("deadline") else ""
+    line = f"  {target['label']}：{actual}（目标 {target['target']:g}{unit}{due}）"
+    if target.get("standing"):  # a run stored by an older version has no verdict: figure only
+        line += f"，{target['standing']}"
     return line + (f"；{target['note']}" if target.get("note") else "")
 
 

@@ -34,13 +34,14 @@ from xlsxwriter.workbook import Workbook
 
 from jnqh import forms
 from jnqh.atomic import atomic_write
+from jnqh.consolidate import figures
 from jnqh.write import bulksheet
 from jnqh.write.bulksheet import BulkSheet, as_date
 from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_STATUS_LABEL, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, FILE_STATUS_LABEL, CircleEntry,
     CountyRow, FileEntry, Run,
 )
-from jnqh.check.flags import round_half_up, usable
+from jnqh.check.flags import usable
 from jnqh.write.xlsxkit import text_width as _text_width, wrapped_lines
 from jnqh.issues import ERROR, SEVERITY_LABEL, Issue
 from jnqh.score.rubric import NOT_TYPED, TYPES
@@ -268,7 +269,10 @@ def _write_table(book: _Book, name: str, columns: Sequence[Col], rows: Sequence[
     """
     ws = book.sheet(name)
     widths = _fit_widths(columns, rows)
-    top = 0 if caption is None else _write_caption(book, ws, caption, len(columns), widths)
+    # a table printed several pages wide has its title over the first page's columns, not
+    # centred over all of them (it would stand half off the first page)
+    span = len(columns) if pages_wide == 1 else max(1, len(columns) // pages_wide)
+    top = 0 if caption is None else _write_caption(book, ws, caption, span, widths[:span])
     ws.height(top, _header_height(columns, widths))
     header = book.fmt("header")
     for c, col in enumerate(columns):
@@ -368,13 +372,6 @@ def _shown(spec: forms.Field, value: Any) -> Any:
     return _joined(value)
 
 
-def _share(part: Any, whole: Any) -> float | None:
-    """part ÷ whole in percent, one decimal (连锁化率)."""
-    if not isinstance(part, (int, float)) or not isinstance(whole, (int, float)) or whole <= 0:
-        return None
-    return round_half_up(100 * part / whole)
-
-
 def _score_part(entry: CircleEntry, part: str) -> dict:
     return entry.score.get(part) or {}
 
@@ -450,7 +447,7 @@ def _detail_rows(circles: Iterable[CircleEntry]) -> list[list]:
         total = data.get("total") or {}
         row = [_shown(spec, data.get(spec.id)) for spec in forms.CIRCLE_FIELDS]
         row += [_yes(entry.main_city), *(total.get(column.id) for column in TOTAL_COLUMNS),
-                _share(total.get("chain"), total.get("outlets"))]
+                figures.chain_share(entry)]
         row += [get(entry) for _, get in SCORE_VIEW]
         rows.append(row + [entry.file, entry.sheet])
     return rows
@@ -474,7 +471,7 @@ def _outlet_rows(circles: Iterable[CircleEntry]) -> list[list]:
         total = entry.data.get("total") or {}
         outlets = [(categories.get(cat.id) or {}).get("outlets") for cat in forms.CATEGORIES]
         rows.append([entry.county, entry.name, *outlets, total.get("outlets"), total.get("chain"),
-                     _share(total.get("chain"), total.get("outlets"))])
+                     figures.chain_share(entry)])
     return rows
 
 
