@@ -168,8 +168,9 @@ def _run_text(run: bytes) -> str:
     letters = forms.SYMBOL_FONT_LETTERS.get(font.group(1).decode("utf-8", "replace").strip().lower()) if font else None
     if letters is None:
         return text
-    # A letter we do not know becomes the private-use character the font maps it to.
-    return "".join(letters.get(ch) or (chr(0xF000 + ord(ch)) if " " < ch < "\u0100" else ch) for ch in text)
+    # A letter we do not know is kept as a character the reader names (forms.unknown_symbol_letter).
+    return "".join(letters.get(ch) or (forms.unknown_symbol_letter(ch) if " " < ch < "\u0100" else ch)
+                   for ch in text)
 
 
 _INLINE = re.compile(rb"<(?:\w+:)?c\s([^>]*)>\s*<(?:\w+:)?is>(.*?)</(?:\w+:)?is>", re.S)

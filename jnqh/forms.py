@@ -84,6 +84,8 @@ SURVEY_MULTI_JOIN = "┋"
 SURVEY_SKIPPED = ("(跳过)", -3)
 SURVEY_BLANK = ("(空)", -2)
 
+NO_NAME = "（未填名称）"  # a circle or project shown where its name was left blank
+
 # The plan's city-wide targets (提升目标), due 2025-12-31; jnqh.targets makes them settable.
 TARGET_CIRCLES = 120
 TARGET_MAIN_CITY = 80
@@ -173,6 +175,8 @@ class Category:
 
 GROUP_LABELS = {"basic": "基本保障类", "quality": "品质提升类"}
 TOTAL_LABEL = "合计"
+# Words that stand alone in the first cell of a list's sum row (a 附件6 合计 row is no project).
+TOTAL_ROW_WORDS = (TOTAL_LABEL, "总计", "小计")
 
 CATEGORIES: tuple[Category, ...] = (
     Category("convenience_store", "便利店", "basic", presence_types=("convenience_store",)),
@@ -479,6 +483,15 @@ SYMBOL_FONT_LETTERS: dict[str, dict[str, str]] = {
 SYMBOL_FONT_MARKS: dict[str, str] = {chr(0xF000 + ord(letter)): mark for letters in SYMBOL_FONT_LETTERS.values()
                                      for letter, mark in letters.items()}
 PRIVATE_USE = ("\ue000", "\uf8ff")  # the Unicode private-use area symbol fonts map into
+# A letter of a known symbol font that the table does not know: kept one block above U+F0xx,
+# where SYMBOL_FONT_MARKS (both fonts at once) cannot read it as the other font's tick, and
+# named as the code point the font gives it.
+UNKNOWN_LETTER_SHIFT = 0xF100
+
+
+def unknown_symbol_letter(letter: str) -> str:
+    """The private-use character standing for `letter` of a symbol font we cannot read."""
+    return chr(UNKNOWN_LETTER_SHIFT + ord(letter))
 UNTICK_WORDS = frozenset({"否", "无", "没有", "暂无", "n", "no", "0", "false"})
 LIST_SEPARATORS = "、，,；;\n/／"
 

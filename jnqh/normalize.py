@@ -82,7 +82,12 @@ def unknown_symbol(value: object) -> str | None:
     """The first private-use character folding left in a text: a symbol-font mark of a font or
     letter we do not know (see forms.SYMBOL_FONT_MARKS), as 'U+F0xx'."""
     low, high = forms.PRIVATE_USE
-    return next((f"U+{ord(ch):04X}" for ch in fold(value) if low <= ch <= high), None)
+    found = next((ord(ch) for ch in fold(value) if low <= ch <= high), None)
+    if found is None:
+        return None
+    if forms.UNKNOWN_LETTER_SHIFT <= found < forms.UNKNOWN_LETTER_SHIFT + 0x100:  # named as its font's code point
+        found -= forms.UNKNOWN_LETTER_SHIFT - 0xF000
+    return f"U+{found:04X}"
 
 
 def with_symbol_warning(parsed: Parsed, value: object) -> Parsed:

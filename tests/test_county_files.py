@@ -701,3 +701,24 @@ def test_rows_of_an_excel_project_list_are_never_joined():
         grid = _grid(rows, [(0, 0, 1, 0)])
         rejoin_split_rows(grid)
         assert grid.rows == rows
+
+
+def test_a_letter_is_read_in_its_own_symbol_font(tmp_path, registry, baseline):
+    """'R' is ☑ in Wingdings 2 but not in Wingdings: a Wingdings 'R' is named, never a tick."""
+    report = _read(_variant(tmp_path, {}, prepare=lambda book: _rich_operators(book, "R", "Wingdings")), registry)
+    assert report.circles[0].data["operators"] == ["private"]
+    symbol = [i for i in report.issues if i.code == "V-SYMBOL"]
+    assert [i.cell for i in symbol] == ["C5"] and "U+F052" in symbol[0].message
+
+
+def test_a_word_symbol_is_read_in_its_own_font():
+    from xml.etree import ElementTree
+
+    from jnqh.read.wordform import W, _sym_text
+
+    def sym(font, char):
+        return ElementTree.fromstring(f'<w:sym xmlns:w="{W[1:-1]}" w:font="{font}" w:char="{char}"/>')
+
+    assert _sym_text(sym("Wingdings 2", "F052")) == "☑"
+    assert _sym_text(sym("Wingdings", "F0FE")) == "☑"
+    assert _sym_text(sym("Wingdings", "F052")) != "☑"  # R is no tick in Wingdings

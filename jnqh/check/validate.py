@@ -233,7 +233,7 @@ def _project_rules(project: ProjectRecord, ctx: ReadContext, as_of: str) -> None
     if is_overdue(data, as_of):
         ctx.add_at("P-OVERDUE", src.get("status") or src.get("planned_finish"), field="project.status",
                    value=status or "未填", finish=finish, as_of=as_of, status=status or "未填",
-                   name=data.get("name") or "（未填名称）", circle=data.get("circle"))
+                   name=data.get("name") or forms.NO_NAME, circle=data.get("circle"))
     category = data.get("category")
     if category and label_key(category) not in _PRESENCE_LABELS:
         ctx.add_at("P-CATEGORY", src.get("category"), field="project.category", value=category)

@@ -130,7 +130,8 @@ def _outcome(outcome: tuple[bool, object], job, crashed):
     ok, value = outcome
     if ok:
         return value
-    reason = "内存不足，文件可能过大" if isinstance(value, MemoryError) else f"读取时出错（{type(value).__name__}）"
+    # the exception's class is for a developer, not the office: the sentence stays Chinese
+    reason = "内存不足，文件可能过大" if isinstance(value, MemoryError) else "读取时程序出错"
     return crashed(job, reason)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from jnqh import forms
 from jnqh.consolidate.intake import Arrival
 from jnqh.consolidate.model import (
     CIRCLE_ACCEPTED, CIRCLE_SUPERSEDED, CIRCLE_UNMATCHED, CircleEntry,
@@ -34,7 +35,7 @@ def match_circles(arrivals: list[Arrival], registry: Registry) -> list[CircleEnt
         for record in arrival.report.circles:
             registered = registry.match(record.name)
             entry = CircleEntry(
-                name=registered.name if registered else (record.name or "（未填名称）"),
+                name=registered.name if registered else (record.name or forms.NO_NAME),
                 county=registered.county if registered else record.data.get("county"),
                 main_city=registered.main_city if registered else False,
                 status=CIRCLE_UNMATCHED if registered is None else CIRCLE_ACCEPTED,

@@ -53,7 +53,7 @@ def read_projects(index: SheetIndex, header: tuple[int, dict[str, int]],
     return projects
 
 
-TOTAL_WORDS = frozenset({forms.TOTAL_LABEL, "总计", "小计"})
+TOTAL_WORDS = frozenset(label_key(word) for word in forms.TOTAL_ROW_WORDS)
 
 
 def _is_total_row(raws: dict) -> bool:
@@ -62,7 +62,7 @@ def _is_total_row(raws: dict) -> bool:
     for field_id in ("county", "circle", "community", "name"):
         value = raws.get(field_id)
         if isinstance(value, str) and value.strip():
-            return value.replace(" ", "").replace("\u3000", "") in TOTAL_WORDS
+            return label_key(value) in TOTAL_WORDS
     return False
 
 

@@ -112,13 +112,26 @@ def _paragraph_text(paragraph) -> str:
             if node.tag == f"{W}t" and node.text:
                 parts.append("".join(letters.get(ch, ch) for ch in node.text) if letters else node.text)
             elif node.tag == f"{W}sym":  # Insert › Symbol: the font's code point
-                code = node.get(f"{W}char") or ""
-                parts.append(chr(int(code, 16)) if _is_hex(code) else "")
+                parts.append(_sym_text(node))
             elif node.tag in (f"{W}br", f"{W}cr"):
                 parts.append("\n")
             elif node.tag == f"{W}tab":
                 parts.append("\t")
     return "".join(parts)
+
+
+def _sym_text(node) -> str:
+    """A w:sym as the mark it shows, read in its own font (w:font): the same code point is ☑ in
+    Wingdings 2 and another sign in Wingdings. An unknown font keeps the code point."""
+    code = node.get(f"{W}char") or ""
+    if not _is_hex(code):
+        return ""
+    point = int(code, 16)
+    letters = forms.SYMBOL_FONT_LETTERS.get((node.get(f"{W}font") or "").strip().lower())
+    if letters is None:
+        return chr(point)
+    letter = chr(point - 0xF000 if point >= 0xF000 else point)
+    return letters.get(letter) or forms.unknown_symbol_letter(letter)
 
 
 def _symbol_letters(run) -> dict[str, str]:
@@ -130,7 +143,7 @@ def _symbol_letters(run) -> dict[str, str]:
     for attribute in ("ascii", "hAnsi", "cs", "eastAsia"):
         letters = forms.SYMBOL_FONT_LETTERS.get((fonts.get(f"{W}{attribute}") or "").strip().lower())
         if letters:
-            return {**{ch: chr(0xF000 + ord(ch)) for ch in map(chr, range(0x21, 0x100))}, **letters}
+            return {**{ch: forms.unknown_symbol_letter(ch) for ch in map(chr, range(0x21, 0x100))}, **letters}
     return {}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jnqh import forms
 from jnqh.model import CircleRecord, FileReport
 from jnqh.write.text import render_check
 
@@ -15,7 +16,7 @@ def _points(value) -> str:
 def scorecard(circle: CircleRecord, file: str) -> str:
     data, score = circle.data, circle.data.get("score") or {}
     presence, service = score.get("presence") or {}, score.get("service") or {}
-    head = f"━━ {data.get('name') or '（未填名称）'}（{data.get('county') or '县市区未填'}，截至 {data.get('as_of') or '未填'}）"
+    head = f"━━ {data.get('name') or forms.NO_NAME}（{data.get('county') or '县市区未填'}，截至 {data.get('as_of') or '未填'}）"
     lines = [head, f"   来源：{file} › {circle.sheet}"]
     lines.append(f"   业态“有没有”：{_points(presence.get('total'))} 分"
                  f"（基本保障类 {_points(presence.get('basic'))} + 品质提升类 {_points(presence.get('quality'))}）"
